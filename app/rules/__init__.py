@@ -1,0 +1,75 @@
+"""The rule set: which console may change what, when (DESIGN.md section 4).
+
+Pure: no Flask, no database, no I/O, nothing else of `app`. Read `table.py` for the policy.
+"""
+
+from app.rules.actions import (
+    ACTIONS,
+    CONSOLE_ACTIONS,
+    CONSOLES,
+    STATUS_DATES,
+    Action,
+    Field,
+    MalformedChange,
+)
+from app.rules.decide import (
+    Decision,
+    available_actions,
+    decide,
+    may_decide_manual_request,
+    role_may,
+)
+from app.rules.derive import DerivedStatus, derive_trs_status
+from app.rules.formatting import long_date, status_words
+from app.rules.publish import RULE_CSV_COLUMNS, published_rules, rule_rows
+from app.rules.record import TRS_STATUSES, PeriodFacts, TeacherRecord, managed_by_cpd
+from app.rules.table import ALLOWED, FORBIDDEN, MANUAL, OWNERSHIP, ROLE_ACTIONS
+from app.rules.windows import (
+    APPEAL_DECISION,
+    APPEAL_LODGING,
+    MANAGED_BY_CPD,
+    OUTCOME_CORRECTION,
+    WINDOWS,
+    Window,
+    add_working_days,
+    is_working_day,
+)
+
+__all__ = [
+    "ACTIONS",
+    "ALLOWED",
+    "APPEAL_DECISION",
+    "APPEAL_LODGING",
+    "CONSOLES",
+    "CONSOLE_ACTIONS",
+    "FORBIDDEN",
+    "MANAGED_BY_CPD",
+    "MANUAL",
+    "OUTCOME_CORRECTION",
+    "OWNERSHIP",
+    "ROLE_ACTIONS",
+    "RULE_CSV_COLUMNS",
+    "STATUS_DATES",
+    "TRS_STATUSES",
+    "WINDOWS",
+    "Action",
+    "Decision",
+    "DerivedStatus",
+    "Field",
+    "MalformedChange",
+    "PeriodFacts",
+    "TeacherRecord",
+    "Window",
+    "add_working_days",
+    "available_actions",
+    "decide",
+    "derive_trs_status",
+    "is_working_day",
+    "long_date",
+    "managed_by_cpd",
+    "may_decide_manual_request",
+    "published_rules",
+    "role_may",
+    "rule_rows",
+    "status_words",
+]
