@@ -93,9 +93,7 @@ def demo_teachers(today: date) -> list[DemoTeacher]:
             date_of_birth=date(1997, 4, 12),
             qts_date=in_progress_start - timedelta(days=60),
             trs=DemoTrsInduction("InProgress", start_date=in_progress_start),
-            periods=(
-                DemoPeriod(ab[0], in_progress_start, None, "provider_led", None),
-            ),
+            periods=(DemoPeriod(ab[0], in_progress_start, None, "provider_led", None),),
             extensions=(1.0,),
         ),
         DemoTeacher(
@@ -111,12 +109,20 @@ def demo_teachers(today: date) -> list[DemoTeacher]:
             ),
             periods=(
                 DemoPeriod(
-                    ab[1], _autumn_start(today, 2), _autumn_start(today, 1) - timedelta(days=10),
-                    "school_led", 3.0,
+                    ab[1],
+                    _autumn_start(today, 2),
+                    _autumn_start(today, 1) - timedelta(days=10),
+                    "school_led",
+                    3.0,
                 ),
                 DemoPeriod(
-                    ab[2], _autumn_start(today, 1), recent_pass_on, "school_led", 3.0,
-                    outcome="pass", outcome_recorded_on=recent_pass_on,
+                    ab[2],
+                    _autumn_start(today, 1),
+                    recent_pass_on,
+                    "school_led",
+                    3.0,
+                    outcome="pass",
+                    outcome_recorded_on=recent_pass_on,
                 ),
             ),
         ),
@@ -132,8 +138,13 @@ def demo_teachers(today: date) -> list[DemoTeacher]:
             ),
             periods=(
                 DemoPeriod(
-                    ab[3], _autumn_start(today, 2), recent_fail_on, "provider_led", 6.0,
-                    outcome="fail", outcome_recorded_on=recent_fail_on,
+                    ab[3],
+                    _autumn_start(today, 2),
+                    recent_fail_on,
+                    "provider_led",
+                    6.0,
+                    outcome="fail",
+                    outcome_recorded_on=recent_fail_on,
                 ),
             ),
         ),
@@ -149,8 +160,13 @@ def demo_teachers(today: date) -> list[DemoTeacher]:
             ),
             periods=(
                 DemoPeriod(
-                    ab[0], _years_ago(today, 4), old_fail_on, "school_led", 6.0,
-                    outcome="fail", outcome_recorded_on=old_fail_on,
+                    ab[0],
+                    _years_ago(today, 4),
+                    old_fail_on,
+                    "school_led",
+                    6.0,
+                    outcome="fail",
+                    outcome_recorded_on=old_fail_on,
                 ),
             ),
         ),
@@ -162,7 +178,8 @@ def demo_teachers(today: date) -> list[DemoTeacher]:
             date_of_birth=date(1994, 9, 8),
             qts_date=in_progress_start - timedelta(days=30),
             trs=DemoTrsInduction(
-                "Exempt", start_date=in_progress_start,
+                "Exempt",
+                start_date=in_progress_start,
                 exemption_reason_ids=(PASSED_IN_NORTHERN_IRELAND,),
             ),
             periods=(DemoPeriod(ab[4], in_progress_start, None, "school_led", None),),
@@ -175,7 +192,8 @@ def demo_teachers(today: date) -> list[DemoTeacher]:
             date_of_birth=date(1993, 1, 21),
             qts_date=_years_ago(today, 4),
             trs=DemoTrsInduction(
-                "FailedInWales", start_date=_years_ago(today, 3),
+                "FailedInWales",
+                start_date=_years_ago(today, 3),
                 completed_date=_years_ago(today, 1),
             ),
         ),

@@ -8,6 +8,7 @@ names the field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -265,10 +266,14 @@ def _read(field: Field, raw: object) -> object:
     raise AssertionError(f"unknown field type {field.type}")
 
 
+# Exactly yyyy-mm-dd: fromisoformat alone would also take week dates such as 2026-W45-1.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _read_date(name: str, raw: object) -> date:
     if isinstance(raw, date) and not hasattr(raw, "hour"):
         day = raw
-    elif isinstance(raw, str) and len(raw) == 10:
+    elif isinstance(raw, str) and _ISO_DATE.fullmatch(raw):
         try:
             day = date.fromisoformat(raw)
         except ValueError:

@@ -14,6 +14,7 @@ ALLOWED_TOP_LEVEL = {
     "decimal",
     "functools",
     "holidays",
+    "re",
 }
 
 

@@ -1,0 +1,55 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each installs what it needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app app
+ASSETS := static/govuk/govuk-frontend.min.css
+
+.PHONY: help setup run test lint format bench sandbox
+
+help:
+	@echo "make run    set up and serve the console on :5000 and the TRS sandbox on :5001"
+	@echo "make test   set up and run every test (SQLite, PostgreSQL when a server answers, Chromium)"
+	@echo "make lint   ruff"
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+# GOV.UK Frontend comes from the pinned npm package, copied at setup, never committed.
+$(ASSETS): node_modules/.package-lock.json
+	rm -rf static/govuk
+	cp -r node_modules/govuk-frontend/dist/govuk static/govuk
+
+setup: $(VENV)/.installed $(ASSETS)
+
+/usr/bin/chromium:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	bash scripts/run-dev.sh
+
+sandbox: setup
+	$(PY) -m app.sandbox --port 5001
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: setup /usr/bin/chromium
+	bash scripts/test.sh
+
+bench: setup
+	$(PY) bench/rules_bench.py

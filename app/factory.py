@@ -1,0 +1,115 @@
+"""Assembles the Flask app: config, database, TRS client, templates, security, blueprints, CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, send_from_directory
+from flask_wtf.csrf import CSRFProtect
+from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2.bccache import Bucket
+
+from app.clock import Clock
+from app.config import ROOT, config_for
+from app.db import make_engine, make_session_factory
+
+csrf = CSRFProtect()
+GOVUK_ASSETS = ROOT / "static" / "govuk" / "assets"
+
+
+def build_app(config_name: str | None, overrides: dict[str, Any]) -> Flask:
+    app = Flask(
+        "app",
+        root_path=str(ROOT),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_for(config_name))
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set outside development and test")
+
+    _init_database(app)
+    _init_templates(app)
+    csrf.init_app(app)
+    app.extensions["clock"] = app.config.get("CLOCK") or Clock()
+
+    from app.trs.gateway import TrsGateway
+
+    app.extensions["trs"] = TrsGateway.from_config(app.config, app.extensions["clock"])
+
+    from app.web import register_web
+
+    register_web(app)
+
+    from app.web.auth import public
+
+    @app.route("/assets/<path:filename>")
+    @public
+    def govuk_assets(filename: str):
+        """GOV.UK Frontend's CSS refers to fonts and images under /assets."""
+        return send_from_directory(GOVUK_ASSETS, filename, max_age=3600)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_database(app: Flask) -> None:
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(url)
+    app.extensions["db_engine"] = engine
+    app.extensions["db_sessions"] = make_session_factory(engine)
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+class _ProcessBytecodeCache(BytecodeCache):
+    """Compiled templates shared by every app built in this process.
+
+    Keys carry each template's source checksum, so an edited template is compiled afresh. It
+    matters for the test suite, which builds an app per test; a server builds one and loses nothing.
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CACHE = _ProcessBytecodeCache()
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.bytecode_cache = _TEMPLATE_CACHE
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    WTFormsHelpers(app)

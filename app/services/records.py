@@ -1,0 +1,77 @@
+"""Builds the one value the rules read (`TeacherRecord`) from CPD's rows and a TRS reading.
+
+Every decision (a page's buttons, the re-check on POST, the policy API, reconciliation) goes
+through here, so they all see a teacher the same way.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from app.clock import LONDON
+from app.models import Appeal, OutboxEntry, Teacher
+from app.rules import PeriodFacts, TeacherRecord
+from app.trs.gateway import TrsReading
+
+_FOUND = {"found": "active", "not_found": "not_found", "deactivated": "deactivated", "merged": "merged"}
+
+
+class TrsUnreadable(Exception):
+    """TRS could not be read, so no rule can be asked: P1 to P3 need what TRS holds."""
+
+    def __init__(self, reading: TrsReading) -> None:
+        super().__init__(reading.problem or "TRS could not be read")
+        self.reading = reading
+
+
+def build_record(session: Session, teacher: Teacher | None, reading: TrsReading) -> TeacherRecord:
+    """What TRS and CPD hold for one teacher, as the rules see it."""
+    if reading.state == "unavailable":
+        raise TrsUnreadable(reading)
+    person = reading.person
+    induction = person.induction if person else None
+    trs = {
+        "trs_found": _FOUND[reading.state],
+        "merged_into_trn": reading.merged_into,
+        "trs_status": induction.status if induction else "None",
+        "trs_start_date": induction.start_date if induction else None,
+        "trs_completed_date": induction.completed_date if induction else None,
+        "exemption_reasons": tuple(r.name for r in induction.exemption_reasons) if induction else (),
+        "qts_date": person.qts_date if person else None,
+    }
+    if teacher is None:
+        return TeacherRecord(**trs)
+    periods = teacher.induction_periods  # in start-date order (the relationship's order_by)
+    outcome_period = teacher.outcome_period
+    appeal = _appeal_against(session, teacher, outcome_period.id if outcome_period else None)
+    recorded_at = outcome_period.outcome_recorded_at if outcome_period else None
+    return TeacherRecord(
+        **trs,
+        periods=tuple(
+            PeriodFacts(p.started_on, p.finished_on, p.outcome is not None) for p in periods
+        ),
+        outcome=outcome_period.outcome if outcome_period else None,
+        outcome_date=outcome_period.outcome_on if outcome_period else None,
+        outcome_recorded_on=recorded_at.astimezone(LONDON).date() if recorded_at else None,
+        appeal_lodged_on=appeal.lodged_on if appeal else None,
+        appeal_decision=appeal.decision if appeal else None,
+        appeal_decided_on=appeal.decided_on if appeal else None,
+        cpd_has_delivered_status=session.scalar(
+            select(
+                exists().where(OutboxEntry.teacher_id == teacher.id, OutboxEntry.state == "sent")
+            )
+        ),
+    )
+
+
+def _appeal_against(session: Session, teacher: Teacher, period_id: int | None) -> Appeal | None:
+    """The latest appeal against the period now carrying the outcome."""
+    if period_id is None:
+        return None
+    return session.scalar(
+        select(Appeal)
+        .where(Appeal.teacher_id == teacher.id, Appeal.induction_period_id == period_id)
+        .order_by(Appeal.id.desc())
+        .limit(1)
+    )

@@ -1,0 +1,125 @@
+"""Finding teachers and reading what CPD holds about one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import InductionPeriod, Teacher, TeacherSearchEntry
+from app.trs.person import TrsPerson
+
+TRN_PATTERN = re.compile(r"^\d{7}\Z")  # \Z: "$" would also accept a trailing newline
+SEARCH_INDEX_REFRESH = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    teacher_id: int
+    trn: str
+    name: str | None
+    name_read_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    by: str  # "trn" or "name"
+    hits: list[SearchHit]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def search_teachers(session: Session, query: str, page: int, page_size: int) -> SearchResults:
+    """By TRN when the query is seven digits (exact), otherwise by name (partial, any case)."""
+    query = " ".join(query.split())
+    page = max(page, 1)
+    base = select(
+        Teacher.id,
+        Teacher.trn,
+        TeacherSearchEntry.display_name,
+        TeacherSearchEntry.read_from_trs_at,
+    )
+    base = base.outerjoin(TeacherSearchEntry, TeacherSearchEntry.teacher_id == Teacher.id)
+    if TRN_PATTERN.match(query):
+        by, condition = "trn", Teacher.trn == query
+    else:
+        pattern = "%" + _escape_like(query.lower()) + "%"
+        by = "name"
+        condition = TeacherSearchEntry.search_name.like(pattern, escape="\\")
+    total = session.scalar(
+        select(func.count()).select_from(Teacher).outerjoin(TeacherSearchEntry).where(condition)
+    )
+    rows = session.execute(
+        base.where(condition)
+        .order_by(TeacherSearchEntry.search_name, Teacher.trn)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    hits = [SearchHit(*row) for row in rows]
+    return SearchResults(query, by, hits, total or 0, page, page_size)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def find_teacher(session: Session, trn: str) -> Teacher | None:
+    """A teacher with their periods (and appropriate bodies) and extensions, in three queries."""
+    return session.scalar(
+        select(Teacher)
+        .where(Teacher.trn == trn)
+        .options(
+            selectinload(Teacher.induction_periods).joinedload(InductionPeriod.appropriate_body),
+            selectinload(Teacher.extensions),
+        )
+    )
+
+
+def remember_name(session: Session, teacher_id: int, person: TrsPerson, now: datetime) -> None:
+    """Refresh the search index from a TRS reading, at most hourly unless the name changed."""
+    entry = session.get(TeacherSearchEntry, teacher_id)
+    name = person.full_name
+    if entry and entry.display_name == name and now - entry.read_from_trs_at < SEARCH_INDEX_REFRESH:
+        return
+    if entry is None:
+        entry = TeacherSearchEntry(teacher_id=teacher_id)
+        session.add(entry)
+    entry.display_name = name
+    entry.search_name = name.lower()
+    entry.read_from_trs_at = now
+    session.commit()
+
+
+@dataclass(frozen=True)
+class InductionSummary:
+    """The state of a teacher's induction in CPD, for a caseworker to read at a glance."""
+
+    state: str  # "none", "in_progress", "paused", "passed", "failed"
+    since: date | None
+    terms_so_far: Decimal
+    extension_terms: Decimal
+
+
+def summarise_induction(teacher: Teacher) -> InductionSummary:
+    periods = teacher.induction_periods
+    terms = sum((p.number_of_terms or Decimal("0") for p in periods), Decimal("0"))
+    extensions = teacher.total_extension_terms
+    if not periods:
+        return InductionSummary("none", None, terms, extensions)
+    outcome = teacher.outcome_period
+    if outcome is not None:
+        state = "passed" if outcome.outcome == "pass" else "failed"
+        return InductionSummary(state, outcome.outcome_on, terms, extensions)
+    started = min(p.started_on for p in periods)
+    state = "in_progress" if teacher.ongoing_period else "paused"
+    return InductionSummary(state, started, terms, extensions)

@@ -1,0 +1,96 @@
+"""An error page for every status the console can return, and ProblemDetails JSON for the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+ERROR_PAGES: dict[int, tuple[str, tuple[str, ...]]] = {
+    400: (
+        "Sorry, there is a problem with that request",
+        ("Go back and try again. If you followed a link, it may be broken.",),
+    ),
+    401: ("You need to sign in", ("Sign in to use this service.",)),
+    403: (
+        "You cannot do that",
+        (
+            "Your role does not allow this, or the rules do not allow this change to this record now.",
+        ),
+    ),
+    404: (
+        "Page not found",
+        (
+            "If you typed the web address, check it is correct.",
+            "If you pasted the web address, check you copied the entire address.",
+        ),
+    ),
+    405: ("Sorry, there is a problem with that request", ("That page cannot be used that way.",)),
+    409: (
+        "This record changed while you were editing it",
+        ("Someone else saved a change first. Go back, check the record and try again.",),
+    ),
+    410: ("This page has gone", ("What was here has been removed.",)),
+    413: ("What you sent is too large", ("Send less and try again.",)),
+    429: ("Too many requests", ("Wait a minute, then try again.",)),
+    500: (
+        "Sorry, there is a problem with the service",
+        ("Try again later. Nothing you sent has been saved unless you saw a confirmation.",),
+    ),
+    503: ("Sorry, the service is unavailable", ("Try again later.",)),
+}
+
+
+def render_error(status: int, paragraphs: tuple[str, ...] | None = None) -> tuple[str, int]:
+    title, default_paragraphs = ERROR_PAGES.get(status, ERROR_PAGES[500])
+    body = render_template(
+        "errors/error.html",
+        page_title=title,
+        paragraphs=paragraphs or default_paragraphs,
+        show_home_link=status not in (401,),
+    )
+    return body, status
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
+    """An RFC 9457 ProblemDetails response, the API's error shape."""
+    response = jsonify({"title": title, "detail": detail, "status": status, **extra})
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.endswith(".json")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError) -> Any:
+        if _wants_json():
+            return problem(400, "Bad request", error.description)
+        return render_error(
+            400,
+            (
+                "The form had expired or was sent from somewhere else, so nothing was saved.",
+                "Go back, refresh the page and try again.",
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Any:
+        status = error.code or 500
+        if _wants_json():
+            return problem(status, error.name, error.description or "")
+        if status not in ERROR_PAGES:
+            return error
+        return render_error(status)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        app.logger.exception("Unhandled error", exc_info=error)
+        if _wants_json():
+            return problem(500, "Internal Server Error", "Something went wrong.")
+        return render_error(InternalServerError.code)

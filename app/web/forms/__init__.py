@@ -1,0 +1,1 @@
+"""Forms, one module per area of the console, each with its GOV.UK error messages."""

@@ -1,0 +1,49 @@
+"""Signing in, and finding a teacher."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length
+
+
+class SignInForm(FlaskForm):
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[
+            InputRequired(message="Enter your email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email(
+                message="Enter an email address in the correct format, like name@example.gov.uk",
+                check_deliverability=False,
+            ),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Enter your password"),
+            Length(max=200, message="Password must be 200 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class SearchForm(FlaskForm):
+    """Search is a GET: bookmarkable, and it changes nothing, so it needs no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        "Search by TRN or name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter a TRN or a name"),
+            Length(min=2, max=100, message="Enter between 2 and 100 characters"),
+        ],
+    )

@@ -1,0 +1,78 @@
+"""Finding a teacher and the teacher page (DESIGN.md section 9)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from app.services.teachers import (
+    TRN_PATTERN,
+    find_teacher,
+    remember_name,
+    search_teachers,
+    summarise_induction,
+)
+from app.web.context import clock, db_session, trs_gateway
+from app.web.forms.auth import SearchForm
+
+blueprint = Blueprint("teachers", __name__)
+
+
+@blueprint.route("/")
+def home() -> Any:
+    return search()
+
+
+@blueprint.route("/teachers")
+def search() -> Any:
+    form = SearchForm(request.args)
+    results = None
+    trn_reading = None
+    if "q" in request.args and form.validate():
+        page = request.args.get("page", "1")
+        page_number = int(page) if page.isdigit() and len(page) < 7 else 1
+        results = search_teachers(
+            db_session(), form.q.data, page_number, current_app.config["SEARCH_PAGE_SIZE"]
+        )
+        if results.by == "trn":
+            # One teacher: read TRS live for the name, even one not yet in CPD (their page is
+            # where an induction starts).
+            trn_reading = trs_gateway().read_person(results.query)
+            person = trn_reading.person
+            if results.hits and person:
+                hit = results.hits[0]
+                remember_name(db_session(), hit.teacher_id, person, clock().now())
+                live = replace(hit, name=person.full_name, name_read_at=trn_reading.read_at)
+                results = replace(results, hits=[live])
+    return render_template(
+        "teachers/search.html",
+        form=form if "q" in request.args else SearchForm(formdata=None),
+        results=results,
+        trs_only=trn_reading if trn_reading and trn_reading.found and not results.total else None,
+        page_title="Find a teacher",
+    )
+
+
+@blueprint.route("/teachers/<trn>")
+def teacher(trn: str) -> Any:
+    if not TRN_PATTERN.match(trn):
+        abort(404)
+    session = db_session()
+    cpd = find_teacher(session, trn)
+    reading = trs_gateway().read_person(trn)
+    if cpd is not None and reading.person is not None:
+        remember_name(session, cpd.id, reading.person, clock().now())
+    if cpd is None and reading.state == "not_found":
+        abort(404)
+    return render_template(
+        "teachers/teacher.html",
+        trn=trn,
+        teacher=cpd,
+        reading=reading,
+        person=reading.person,
+        summary=summarise_induction(cpd) if cpd else None,
+        trs_console_url=current_app.config["TRS_CONSOLE_URL"].format(trn=trn),
+        page_title=reading.person.full_name if reading.person else f"TRN {trn}",
+    )
