@@ -14,7 +14,12 @@ from app.models import Appeal, OutboxEntry, Teacher
 from app.rules import PeriodFacts, TeacherRecord
 from app.trs.gateway import TrsReading
 
-_FOUND = {"found": "active", "not_found": "not_found", "deactivated": "deactivated", "merged": "merged"}
+_FOUND = {
+    "found": "active",
+    "not_found": "not_found",
+    "deactivated": "deactivated",
+    "merged": "merged",
+}
 
 
 class TrsUnreadable(Exception):
@@ -37,7 +42,9 @@ def build_record(session: Session, teacher: Teacher | None, reading: TrsReading)
         "trs_status": induction.status if induction else "None",
         "trs_start_date": induction.start_date if induction else None,
         "trs_completed_date": induction.completed_date if induction else None,
-        "exemption_reasons": tuple(r.name for r in induction.exemption_reasons) if induction else (),
+        "exemption_reasons": tuple(r.name for r in induction.exemption_reasons)
+        if induction
+        else (),
         "qts_date": person.qts_date if person else None,
     }
     if teacher is None:

@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_web(app: Flask) -> None:
-    from app.web import auth, errors, filters, health, security, teachers
+    from app.web import api, auth, errors, filters, health, rules, security, teachers
 
     security.init_app(app)
     auth.init_app(app)
@@ -15,3 +15,5 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(teachers.blueprint)
     app.register_blueprint(health.blueprint)
+    app.register_blueprint(rules.blueprint)
+    app.register_blueprint(api.blueprint)

@@ -1,0 +1,102 @@
+"""The policy API's question, answered: read the teacher from CPD and TRS, then ask the rules.
+
+Other services (first of all the TRS support console, before it changes an induction) send the
+envelope `{"trn", "console", "action", "on"?}` plus the action's fields. Input the rules cannot read
+raises `MalformedChange` naming the field, which the API turns into a 400; the rules do no I/O, so
+the few checks that need data (TRS's exemption reason ids) are made here.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Mapping
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from app.rules import ACTIONS, Decision, MalformedChange, decide
+from app.rules.actions import EARLIEST_DATE, LATEST_DATE, find_action
+from app.services.records import build_record
+from app.services.teachers import TRN_PATTERN, find_teacher
+from app.trs.gateway import TrsGateway
+
+EXEMPTION_REASONS_CSV = (
+    Path(__file__).resolve().parent.parent / "data" / "trs-exemption-reasons.csv"
+)
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class UnknownTeacher(LookupError):
+    """Neither CPD nor TRS knows the TRN, so there is no record to ask about."""
+
+
+@cache
+def exemption_reason_ids() -> frozenset[str]:
+    """TRS's active exemption reason ids, from the project's seed copy of TRS's list."""
+    with EXEMPTION_REASONS_CSV.open(newline="", encoding="utf-8") as file:
+        return frozenset(
+            row["inductionExemptionReasonId"].lower()
+            for row in csv.DictReader(file)
+            if row["isActive"].strip().lower() == "true"
+        )
+
+
+def ask(session: Session, trs: TrsGateway, body: Mapping[str, object], today: date) -> Decision:
+    """The rule set's answer for the teacher `body["trn"]` as CPD and TRS hold them now.
+
+    `today` is the console's today unless the body asks about another day (`"on"`): the record is
+    read as it stands and judged as of that day. TRS is read fresh, because the caller is about to
+    act on the answer. Raises MalformedChange (400), UnknownTeacher (404) or TrsUnreadable (503).
+    """
+    trn, console, action = _envelope(body)
+    on = _on_date(body.get("on"), today)
+    if action == "change_induction_status":
+        _check_exemption_reasons(body.get("exemption_reason_ids"))
+    teacher = find_teacher(session, trn)
+    reading = trs.read_person(trn, fresh=True)
+    if teacher is None and reading.state == "not_found":
+        raise UnknownTeacher(trn)
+    record = build_record(session, teacher, reading)
+    return decide(console, action, record, on, body)
+
+
+def _envelope(body: Mapping[str, object]) -> tuple[str, str, str]:
+    trn, console, action = body.get("trn"), body.get("console"), body.get("action")
+    if not isinstance(trn, str) or not TRN_PATTERN.fullmatch(trn):  # `$` allows a final newline
+        raise MalformedChange("trn", "trn must be a TRN: 7 digits, as a string")
+    if not isinstance(console, str):
+        raise MalformedChange("console", "console must be cpd or trs")
+    if not isinstance(action, str):
+        raise MalformedChange("action", f"action must be one of {', '.join(ACTIONS)}")
+    find_action(console, action)  # raises MalformedChange naming console or action
+    return trn, console, action
+
+
+def _on_date(raw: object, today: date) -> date:
+    if raw is None:
+        return today
+    if not isinstance(raw, str) or not ISO_DATE.fullmatch(raw):
+        raise MalformedChange("on", "on must be a date as yyyy-mm-dd")
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise MalformedChange("on", "on must be a real date as yyyy-mm-dd") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise MalformedChange("on", "on must be between 1900 and 2100")
+    return day
+
+
+def _check_exemption_reasons(raw: object) -> None:
+    """Reason ids TRS does not have; a list of another shape is left for the rules to refuse."""
+    if not isinstance(raw, list):
+        return
+    unknown = [r for r in raw if isinstance(r, str) and r.lower() not in exemption_reason_ids()]
+    if unknown:
+        raise MalformedChange(
+            "exemption_reason_ids",
+            f"TRS has no exemption reason with the id {unknown[0][:64]!r}"
+            + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""),
+        )

@@ -1,0 +1,271 @@
+"""The policy API (DESIGN.md 4.3 and 8): other services ask the rule set before they change a record.
+
+`POST /api/v1/decisions` needs a bearer key from `POLICY_API_KEYS`; it is a machine-to-machine
+endpoint, so it carries no session and is exempt from CSRF. `GET /api/v1/openapi.json` describes it,
+generated from the same action table as `/rules.json`. Every error is ProblemDetails JSON.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from app.factory import csrf
+from app.rules import ACTIONS, CONSOLES, Decision, Field, MalformedChange
+from app.services.policy import UnknownTeacher, ask
+from app.services.records import TrsUnreadable
+from app.web.auth import public
+from app.web.context import clock, db_session, trs_gateway
+from app.web.errors import problem
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(blueprint)
+
+REALM = 'Bearer realm="Induction Console policy API"'
+
+
+@blueprint.route("/decisions", methods=["POST"])
+@public
+def decisions() -> Response:
+    refused = _refuse_without_key(request.headers.get("Authorization", ""))
+    if refused is not None:
+        return refused
+    try:
+        body = json.loads(request.get_data(), parse_constant=_no_constants)
+    except (ValueError, RecursionError):
+        return problem(400, "Bad Request", "The body must be JSON.")
+    if not isinstance(body, dict):
+        return problem(400, "Bad Request", "The body must be a JSON object.")
+    try:
+        decision = ask(db_session(), trs_gateway(), body, clock().today())
+    except MalformedChange as error:
+        return problem(400, "Bad Request", error.message, field=error.field)
+    except UnknownTeacher:
+        detail = f"Neither CPD nor TRS has a teacher with TRN {body['trn']}."
+        return problem(404, "Not Found", detail, field="trn")
+    except TrsUnreadable as error:
+        detail = f"TRS could not be read, so the rules cannot be asked: {error}. Try again later."
+        return problem(503, "Service Unavailable", detail)
+    return jsonify(answer(decision))
+
+
+def answer(decision: Decision) -> dict[str, Any]:
+    """The decision as the API sends it: DESIGN.md 8's fields, where to go instead, and the dates."""
+    return {
+        **decision.as_api(),
+        "make_it_instead": decision.make_it_instead or None,
+        "dates_used": {name: day.isoformat() for name, day in decision.dates_used},
+    }
+
+
+def _refuse_without_key(authorization: str) -> Response | None:
+    """401 unless the header carries one of the configured keys (compared in constant time)."""
+    scheme, _, key = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        response = problem(401, "Unauthorized", "Send your API key as Authorization: Bearer <key>.")
+        response.headers["WWW-Authenticate"] = REALM
+        return response
+    if not _key_matches(key.strip(), current_app.config["POLICY_API_KEYS"]):
+        response = problem(401, "Unauthorized", "The API key is not one this console accepts.")
+        response.headers["WWW-Authenticate"] = f'{REALM}, error="invalid_token"'
+        return response
+    return None
+
+
+def _key_matches(key: str, accepted: Iterable[str]) -> bool:
+    """Every configured key is compared, so the time taken does not say which one nearly matched."""
+    given = key.encode()
+    matched = False
+    for candidate in accepted:
+        matched |= hmac.compare_digest(given, candidate.encode())
+    return matched
+
+
+def _no_constants(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+# -- the OpenAPI document ---------------------------------------------------------------------------
+
+
+@blueprint.route("/openapi.json")
+@public
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+_FIELD_TYPES: dict[str, dict[str, Any]] = {
+    "date": {"type": "string", "format": "date"},
+    "integer": {"type": "integer", "minimum": 0},
+    "decimal": {"type": ["number", "string"], "description": "At most one decimal place"},
+    "text": {"type": "string", "minLength": 1},
+    "choice": {"type": "string"},
+    "text_list": {"type": "array", "items": {"type": "string", "minLength": 1}},
+}
+_PROBLEM = {"$ref": "#/components/schemas/ProblemDetails"}
+
+
+def _field_schema(field: Field) -> dict[str, Any]:
+    schema = {**_FIELD_TYPES[field.type], "description": field.hint}
+    if field.choices:
+        schema["enum"] = list(field.choices)
+    if field.minimum is not None:
+        schema["minimum"] = float(field.minimum)
+    if field.maximum is not None:
+        schema["maximum"] = float(field.maximum)
+    if field.nullable:
+        schema["type"] = [schema["type"], "null"]
+    return schema
+
+
+def _action_schema(action_id: str) -> dict[str, Any]:
+    action = ACTIONS[action_id]
+    return {
+        "title": action.title,
+        "type": "object",
+        "properties": {
+            "console": {"const": action.console},
+            "action": {"const": action.id},
+            **{field.name: _field_schema(field) for field in action.fields},
+        },
+        "required": ["console", "action", *(f.name for f in action.fields if f.required)],
+    }
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": _PROBLEM}},
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    """OpenAPI 3.1 for `POST /api/v1/decisions`, one request schema per action in ACTIONS."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Induction Console policy API",
+            "version": "1.0.0",
+            "description": (
+                "Ask the induction rule set whether a change to a teacher's induction record is "
+                "allowed, forbidden or needs manual handling, before making it. The rules are "
+                "published at /rules."
+            ),
+        },
+        "externalDocs": {
+            "description": "The rule set as data",
+            "url": url_for("rules.rules_json", _external=True),
+        },
+        "paths": {
+            "/api/v1/decisions": {
+                "post": {
+                    "operationId": "decide",
+                    "summary": "The rule set's answer for one change to one teacher",
+                    "security": [{"policyKey": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/DecisionRequest"},
+                                "example": {
+                                    "trn": "1000001",
+                                    "console": "trs",
+                                    "action": "change_induction_status",
+                                    "status": "Exempt",
+                                    "exemption_reason_ids": [
+                                        "5a80cee8-98a8-426b-8422-b0e81cb49b36"
+                                    ],
+                                },
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "The decision",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Decision"}
+                                }
+                            },
+                        },
+                        "400": _problem_response(
+                            "Malformed input: bad JSON, an unknown console or action, a bad TRN, "
+                            "a bad date, or a field the action cannot take; `field` names it"
+                        ),
+                        "401": _problem_response("No API key, or one this console does not accept"),
+                        "404": _problem_response("Neither CPD nor TRS knows the TRN"),
+                        "503": _problem_response("TRS could not be read; try again later"),
+                    },
+                }
+            }
+        },
+        "components": {
+            "securitySchemes": {
+                "policyKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A key from the console's POLICY_API_KEYS",
+                }
+            },
+            "schemas": {
+                "DecisionRequest": {
+                    "type": "object",
+                    "required": ["trn", "console", "action"],
+                    "properties": {
+                        "trn": {"type": "string", "pattern": r"^\d{7}$"},
+                        "console": {"type": "string", "enum": list(CONSOLES)},
+                        "action": {"type": "string", "enum": list(ACTIONS)},
+                        "on": {
+                            "type": "string",
+                            "format": "date",
+                            "description": "Ask as of this day, for the record as it stands now",
+                        },
+                    },
+                    "oneOf": [{"$ref": f"#/components/schemas/{a}"} for a in ACTIONS],
+                    "discriminator": {
+                        "propertyName": "action",
+                        "mapping": {a: f"#/components/schemas/{a}" for a in ACTIONS},
+                    },
+                },
+                **{a: _action_schema(a) for a in ACTIONS},
+                "Decision": {
+                    "type": "object",
+                    "required": [
+                        "decision",
+                        "rule_id",
+                        "reason",
+                        "write_target",
+                        "evaluated_on",
+                        "make_it_instead",
+                        "dates_used",
+                    ],
+                    "properties": {
+                        "decision": {"type": "string", "enum": ["allowed", "forbidden", "manual"]},
+                        "rule_id": {"type": "string", "description": "Stable; listed at /rules"},
+                        "reason": {"type": "string"},
+                        "write_target": {"type": ["string", "null"], "enum": ["cpd", "trs", None]},
+                        "evaluated_on": {"type": "string", "format": "date"},
+                        "make_it_instead": {"type": ["string", "null"]},
+                        "dates_used": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string", "format": "date"},
+                        },
+                    },
+                },
+                "ProblemDetails": {
+                    "type": "object",
+                    "required": ["title", "detail", "status"],
+                    "properties": {
+                        "title": {"type": "string"},
+                        "detail": {"type": "string"},
+                        "status": {"type": "integer"},
+                        "field": {"type": "string", "description": "The input at fault (400)"},
+                    },
+                },
+            },
+        },
+    }

@@ -1,0 +1,96 @@
+"""The published rule set: `/rules` (HTML), `/rules.json` and `/rules.csv` (DESIGN.md 8).
+
+Public: it is policy, not personal data. Every figure and sentence on these pages comes from the
+rule set's own tables (`published_rules()`), read per request, so a changed window or row shows here
+at once and the pages can never disagree with the decisions the console and the API make.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template
+
+from app.models.user import ROLE_NAMES
+from app.rules import ACTIONS, RULE_CSV_COLUMNS, WINDOWS, published_rules, rule_rows, status_words
+from app.rules.table import DECIDES_MANUAL_REQUESTS
+from app.web.auth import public
+
+blueprint = Blueprint("rules", __name__)
+
+# The DESIGN.md worked example: a fail decided on Monday 7 September 2026.
+WORKED_EXAMPLE_START = date(2026, 9, 7)
+ANSWER_WORDS = {"allowed": "Allowed", "forbidden": "Forbidden", "manual": "Manual handling"}
+
+
+@blueprint.route("/rules")
+@public
+def rules_page() -> Any:
+    published = published_rules()
+    chains = published["checks_in_order"]
+    consoles = {action["id"]: action["console"] for action in published["actions"]}
+    before_any_cpd_write = _common_prefix([c for a, c in chains.items() if consoles[a] == "cpd"])
+    return render_template(
+        "rules/rules.html",
+        page_title="The rules: who may change what, when",
+        rules=published,
+        rules_by_id={rule["rule_id"]: rule for rule in published["rules"]},
+        before_any_cpd_write=before_any_cpd_write,
+        cpd_checks=_grouped_checks(chains, consoles, "cpd", len(before_any_cpd_write)),
+        trs_checks=_grouped_checks(chains, consoles, "trs", 0),
+        worked_examples={
+            w.name: (WORKED_EXAMPLE_START, w.last_day(WORKED_EXAMPLE_START))
+            for w in WINDOWS.values()
+        },
+        role_names=ROLE_NAMES,
+        manual_deciders=[ROLE_NAMES[role] for role in DECIDES_MANUAL_REQUESTS],
+        answer_words=ANSWER_WORDS,
+        status_words=status_words,
+    )
+
+
+@blueprint.route("/rules.json")
+@public
+def rules_json() -> Any:
+    return jsonify(published_rules())
+
+
+@blueprint.route("/rules.csv")
+@public
+def rules_csv() -> Response:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=RULE_CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rule_rows())
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="induction-console-rules.csv"'},
+    )
+
+
+def _common_prefix(chains: list[list[str]]) -> list[str]:
+    """The checks every chain starts with (for the CPD console: P1 to P3, shown once)."""
+    prefix: list[str] = []
+    for ids in zip(*chains, strict=False):
+        if len(set(ids)) != 1:
+            break
+        prefix.append(ids[0])
+    return prefix
+
+
+def _grouped_checks(
+    chains: dict[str, list[str]], consoles: dict[str, str], console: str, skip: int
+) -> list[dict[str, list[str]]]:
+    """Each action's checks after the first `skip`; actions with the same checks are shown once."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for action, ids in chains.items():
+        if consoles[action] == console:
+            groups.setdefault(tuple(ids[skip:]), []).append(action)
+    return [
+        {"actions": actions, "titles": [ACTIONS[a].title for a in actions], "rule_ids": list(ids)}
+        for ids, actions in groups.items()
+    ]
