@@ -53,3 +53,4 @@ test: setup /usr/bin/chromium
 
 bench: setup
 	$(PY) bench/rules_bench.py
+	$(PY) bench/import_bench.py

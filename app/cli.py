@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from app.import_cli import import_inductions_command
 from app.models import ROLES
 
 
@@ -22,6 +23,7 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Database at revision {revision}.")
 
     app.cli.add_command(db)
+    app.cli.add_command(import_inductions_command)
 
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
