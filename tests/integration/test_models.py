@@ -46,7 +46,8 @@ def test_migrations_match_the_models(database_engine):
     with database_engine.connect() as connection:
         context = MigrationContext.configure(connection)
         differences = [
-            d for d in compare_metadata(context, Base.metadata)
+            d
+            for d in compare_metadata(context, Base.metadata)
             # Dialect-only constraints and the PostgreSQL exclusion constraint are not in metadata.
             if not (isinstance(d, tuple) and d[0] in ("remove_constraint", "add_constraint"))
         ]
@@ -70,7 +71,9 @@ def test_period_cannot_finish_before_it_starts(db, teacher, appropriate_body):
 def test_period_terms_in_range(db, teacher, appropriate_body, terms):
     _refused(
         db,
-        _period(teacher, appropriate_body, date(2025, 9, 1), date(2026, 7, 1), number_of_terms=terms),
+        _period(
+            teacher, appropriate_body, date(2025, 9, 1), date(2026, 7, 1), number_of_terms=terms
+        ),
     )
 
 
@@ -81,7 +84,11 @@ def test_finished_period_needs_terms(db, teacher, appropriate_body):
 
 
 def test_one_outcome_per_teacher(db, teacher, appropriate_body, clock):
-    outcome = {"outcome": "pass", "outcome_on": date(2025, 1, 1), "outcome_recorded_at": clock.now()}
+    outcome = {
+        "outcome": "pass",
+        "outcome_on": date(2025, 1, 1),
+        "outcome_recorded_at": clock.now(),
+    }
     db.add(_period(teacher, appropriate_body, date(2024, 1, 1), date(2025, 1, 1), **outcome))
     db.commit()
     _refused(db, _period(teacher, appropriate_body, date(2025, 2, 1), date(2025, 6, 1), **outcome))
@@ -132,4 +139,3 @@ def test_second_save_of_a_stale_teacher_is_refused(app, teacher):
         with pytest.raises(StaleDataError):
             second.commit()
     assert sessions().get(Teacher, teacher.id).trn == "7654321"
-

@@ -140,5 +140,9 @@ def test_wrong_method_is_a_405_page(signed_in_as):
 
 
 def test_assets_need_no_sign_in(client_request):
-    for url in ("/static/app.css", "/static/govuk/govuk-frontend.min.css", "/assets/images/favicon.svg"):
+    for url in (
+        "/static/app.css",
+        "/static/govuk/govuk-frontend.min.css",
+        "/assets/images/favicon.svg",
+    ):
         assert client_request.get_response(url).status_code == 200, url
