@@ -138,4 +138,5 @@ def test_second_save_of_a_stale_teacher_is_refused(app, teacher):
         theirs.trn = "1111111"
         with pytest.raises(StaleDataError):
             second.commit()
-    assert sessions().get(Teacher, teacher.id).trn == "7654321"
+    with sessions() as check:
+        assert check.get(Teacher, teacher.id).trn == "7654321"

@@ -70,6 +70,8 @@ def drop_database(url: str) -> None:
 def empty_tables(engine: Engine) -> None:
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
+            # A test that leaks an open session would otherwise make this wait forever.
+            connection.execute(text("SET LOCAL lock_timeout = '20s'"))
             connection.execute(
                 text(f"TRUNCATE {', '.join(TABLES_CHILD_FIRST)} RESTART IDENTITY CASCADE")
             )
