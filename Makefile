@@ -53,4 +53,5 @@ test: setup /usr/bin/chromium
 
 bench: setup
 	$(PY) bench/rules_bench.py
+	$(PY) bench/delivery_bench.py
 	$(PY) bench/import_bench.py

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from app.import_cli import import_inductions_command
 from app.models import ROLES
+from app.trs.cli import trs
 
 
 def register_cli(app: Flask) -> None:
@@ -23,6 +24,7 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Database at revision {revision}.")
 
     app.cli.add_command(db)
+    app.cli.add_command(trs)
     app.cli.add_command(import_inductions_command)
 
     @app.cli.command("seed-demo")

@@ -13,6 +13,10 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
+# One outbox worker delivers the console's changes to the sandbox (DESIGN.md 6).
+.venv/bin/flask --app app trs deliver --forever &
+pids+=($!)
+
 echo "Induction Console: http://127.0.0.1:5000 (demo users in README.md, password demo-password)"
 .venv/bin/flask --app app run --host 127.0.0.1 --port 5000 &
 pids+=($!)

@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_web(app: Flask) -> None:
-    from app.web import api, auth, errors, filters, health, rules, security, teachers
+    from app.web import api, auth, delivery, errors, filters, health, rules, security, teachers
 
     security.init_app(app)
     auth.init_app(app)
@@ -17,3 +17,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(health.blueprint)
     app.register_blueprint(rules.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(delivery.blueprint)

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from app.services.delivery_state import delivery_state
 from app.services.teachers import (
     TRN_PATTERN,
     find_teacher,
@@ -73,6 +74,7 @@ def teacher(trn: str) -> Any:
         reading=reading,
         person=reading.person,
         summary=summarise_induction(cpd) if cpd else None,
+        delivery=delivery_state(session, cpd, clock().now()) if cpd else None,
         trs_console_url=current_app.config["TRS_CONSOLE_URL"].format(trn=trn),
         page_title=reading.person.full_name if reading.person else f"TRN {trn}",
     )
