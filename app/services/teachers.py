@@ -104,7 +104,7 @@ def remember_name(session: Session, teacher_id: int, person: TrsPerson, now: dat
 class InductionSummary:
     """The state of a teacher's induction in CPD, for a caseworker to read at a glance."""
 
-    state: str  # "none", "in_progress", "paused", "passed", "failed"
+    state: str  # "none", "in_progress", "paused", "passed", "failed", "closed_by_exemption"
     since: date | None
     terms_so_far: Decimal
     extension_terms: Decimal
@@ -120,6 +120,9 @@ def summarise_induction(teacher: Teacher) -> InductionSummary:
     if outcome is not None:
         state = "passed" if outcome.outcome == "pass" else "failed"
         return InductionSummary(state, outcome.outcome_on, terms, extensions)
+    latest = periods[-1]
+    if latest.closed_by_exemption and teacher.ongoing_period is None:
+        return InductionSummary("closed_by_exemption", latest.finished_on, terms, extensions)
     started = min(p.started_on for p in periods)
     state = "in_progress" if teacher.ongoing_period else "paused"
     return InductionSummary(state, started, terms, extensions)

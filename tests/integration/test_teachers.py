@@ -208,3 +208,27 @@ def test_reading_trs_refreshes_the_name_index(signed_in_as, add_teacher, db, san
 def test_trn_with_a_trailing_newline_is_404(signed_in_as, add_teacher):
     add_teacher("1234567")
     signed_in_as("viewer").get("/teachers/1234567%0A", _expected_status=404)
+
+
+def test_induction_closed_by_an_exemption_says_so(signed_in_as, add_teacher, db, appropriate_body):
+    teacher = add_teacher(
+        "1234567",
+        induction={
+            "status": "Exempt",
+            "exemptionReasonIds": ["39550fa9-3147-489d-b808-4feea7f7f979"],
+        },
+    )
+    db.add(
+        InductionPeriod(
+            teacher_id=teacher.id,
+            appropriate_body_id=appropriate_body.id,
+            started_on=date(2025, 9, 1),
+            finished_on=date(2026, 10, 1),
+            training_programme="school_led",
+            number_of_terms=Decimal("2"),
+            closed_by_exemption=True,
+        )
+    )
+    db.commit()
+    cpd = _summary(signed_in_as("viewer").get("/teachers/1234567"), "Held in CPD")
+    assert cpd["Induction"] == "Closed on 1 October 2026: TRS recorded an exemption"
