@@ -6,15 +6,24 @@ from flask import Flask
 
 
 def register_web(app: Flask) -> None:
-    from app.web import api, auth, delivery, errors, filters, health, rules, security, teachers
+    from app.web import (
+        api,
+        appeals,
+        auth,
+        delivery,
+        errors,
+        filters,
+        health,
+        journeys,
+        manual,
+        rules,
+        security,
+        teachers,
+    )
 
     security.init_app(app)
     auth.init_app(app)
     filters.init_app(app)
     errors.init_app(app)
-    app.register_blueprint(auth.blueprint)
-    app.register_blueprint(teachers.blueprint)
-    app.register_blueprint(health.blueprint)
-    app.register_blueprint(rules.blueprint)
-    app.register_blueprint(api.blueprint)
-    app.register_blueprint(delivery.blueprint)
+    for module in (auth, teachers, health, rules, api, delivery, journeys, manual, appeals):
+        app.register_blueprint(module.blueprint)

@@ -15,8 +15,10 @@ from app.services.teachers import (
     search_teachers,
     summarise_induction,
 )
+from app.services.timeline import timeline as timeline_entries
 from app.web.context import clock, db_session, trs_gateway
 from app.web.forms.auth import SearchForm
+from app.web.journeys import teacher_actions_view
 
 blueprint = Blueprint("teachers", __name__)
 
@@ -75,6 +77,26 @@ def teacher(trn: str) -> Any:
         person=reading.person,
         summary=summarise_induction(cpd) if cpd else None,
         delivery=delivery_state(session, cpd, clock().now()) if cpd else None,
+        actions=teacher_actions_view(trn, cpd, reading),
         trs_console_url=current_app.config["TRS_CONSOLE_URL"].format(trn=trn),
         page_title=reading.person.full_name if reading.person else f"TRN {trn}",
+    )
+
+
+@blueprint.route("/teachers/<trn>/timeline")
+def timeline(trn: str) -> Any:
+    """Every change to the teacher's record, newest first, with its delivery to TRS."""
+    if not TRN_PATTERN.match(trn):
+        abort(404)
+    reading = trs_gateway().read_person(trn)
+    entries = timeline_entries(db_session(), trn)
+    if not entries and reading.state == "not_found" and find_teacher(db_session(), trn) is None:
+        abort(404)
+    name = reading.person.full_name if reading.person else f"TRN {trn}"
+    return render_template(
+        "teachers/timeline.html",
+        trn=trn,
+        name=name,
+        entries=entries,
+        page_title=f"{name}: timeline",
     )

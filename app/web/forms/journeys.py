@@ -35,11 +35,14 @@ from app.services.legacy import LEGACY_STATUSES
 NOTE_LIMIT = 1000  # the answers wait in the session cookie, which holds about 4 KB
 MAX_PART = 10  # a date part longer than this is not a date; shown back cut short
 PARTS = ("day", "month", "year")
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?\Z")
+DIGITS = re.compile(r"^[0-9]+\Z")  # ASCII only: int() reads other scripts' digits, or fails on "²"
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+    """Trim text and drop control characters (PostgreSQL refuses NUL; none is ever meant)."""
+    return CONTROL.sub("", value).strip() if isinstance(value, str) else value
 
 
 def _sentence(what: str) -> str:
@@ -80,7 +83,9 @@ class GovDateField(Field):
             return None  # empty: required or not, `pre_validate` says
         if missing:
             return f"{what} must include a {' and '.join(missing)}"
-        if extra or not all(part.isdigit() for part in parts):
+        if extra or not all(DIGITS.match(part) for part in parts):
+            return f"{what} must be a real date"
+        if not (1 <= int(parts[0]) <= 31 and 1 <= int(parts[1]) <= 12):
             return f"{what} must be a real date"
         if len(parts[2]) != 4:
             return "Year must include 4 numbers"
@@ -93,6 +98,9 @@ class GovDateField(Field):
             return f"{what} must be between 1900 and 2100"
         return None
 
+    def _value(self) -> str:
+        return ""  # the widget shows the parts (`raw_data`) or `data`, never one value
+
     def pre_validate(self, form: FlaskForm) -> None:
         if self.problem:
             raise StopValidation(self.problem)
@@ -103,7 +111,16 @@ class GovDateField(Field):
         return self.data.isoformat() if self.data else None
 
 
-class TermsField(StringField):
+class _Kept:
+    """A field whose answer the journey keeps between pages: its text, or None when blank."""
+
+    data: Any
+
+    def answer(self) -> str | None:
+        return self.data or None
+
+
+class TermsField(_Kept, StringField):
     """A number of terms with at most one decimal place, between `low` and `high`."""
 
     widget = GovTextInput()
@@ -141,15 +158,8 @@ class TermsField(StringField):
         if number != number.quantize(Decimal("0.1")):
             raise StopValidation(f"{what} can have no more than one decimal place")
 
-    @property
-    def number(self) -> Decimal | None:
-        return Decimal(self.data) if self.data else None
 
-    def answer(self) -> str | None:
-        return self.data or None
-
-
-class _Choice:
+class _Choice(_Kept):
     """A choice among known values; anything else (a stale or made-up id) gets `message`."""
 
     def __init__(self, label: str, *, message: str, **kwargs: Any) -> None:
@@ -157,11 +167,9 @@ class _Choice:
         self.message = message
 
     def pre_validate(self, form: FlaskForm) -> None:
-        if self.data not in {str(value) for value, _ in self.choices if value != ""}:
+        # `choices` is a dict, value -> label; "" is a select's "Select ..." prompt.
+        if not self.data or self.data not in self.choices:
             raise StopValidation(self.message)
-
-    def answer(self) -> str | None:
-        return self.data or None
 
 
 class GovRadioField(_Choice, RadioField):
@@ -176,17 +184,14 @@ class GovSelectField(_Choice, SelectField):
     widget = GovSelect()
 
 
-class TextField(StringField):
+class TextField(_Kept, StringField):
     widget = GovTextInput()
 
     def __init__(self, label: str, **kwargs: Any) -> None:
         super().__init__(label, filters=[_strip], **kwargs)
 
-    def answer(self) -> str | None:
-        return self.data or None
 
-
-class NoteField(TextAreaField):
+class NoteField(_Kept, TextAreaField):
     widget = GovTextArea()
 
     def __init__(self, label: str, *, required: bool, hint: str, **kwargs: Any) -> None:
@@ -205,9 +210,6 @@ class NoteField(TextAreaField):
     def pre_validate(self, form: FlaskForm) -> None:
         if self.required and not self.data:
             raise StopValidation("Enter a note")
-
-    def answer(self) -> str | None:
-        return self.data or None
 
 
 class JourneyForm(FlaskForm):
@@ -232,6 +234,11 @@ class JourneyForm(FlaskForm):
         return {f.name: f.answer() for f in self.question_fields()}
 
 
+def decimal_text(number: Decimal) -> str:
+    """A stored number of terms as a person would type it: "3", "2.5" (never "3.0" or "1E+1")."""
+    return f"{number.normalize():f}"
+
+
 def _terms_and_end(form: JourneyForm, ongoing_allowed: bool = True) -> bool:
     """Terms go with an end date: given together, or (ongoing) neither."""
     finished, terms = form.finished_on, form.number_of_terms
@@ -251,11 +258,11 @@ def _terms_and_end(form: JourneyForm, ongoing_allowed: bool = True) -> bool:
 
 PERIOD_TERMS = {"low": Decimal("0"), "high": Decimal("16")}
 EXTENSION_TERMS = {"low": Decimal("0.1"), "high": Decimal("16")}
-PROGRAMME_CHOICES = list(TRAINING_PROGRAMMES.items())
+PROGRAMME_CHOICES = dict(TRAINING_PROGRAMMES)
 
 
 def appropriate_body_field() -> GovSelectField:
-    return GovSelectField("Appropriate body", message="Select the appropriate body", choices=[])
+    return GovSelectField("Appropriate body", message="Select the appropriate body", choices={})
 
 
 def programme_field() -> GovRadioField:
@@ -319,11 +326,11 @@ class EditPeriodForm(JourneyForm):
 
 
 class ChoosePeriodForm(JourneyForm):
-    period_id = GovRadioField("Induction period", message="Select the induction period", choices=[])
+    period_id = GovRadioField("Induction period", message="Select the induction period", choices={})
 
 
 class DeletePeriodForm(JourneyForm):
-    period_id = GovRadioField("Induction period", message="Select the induction period", choices=[])
+    period_id = GovRadioField("Induction period", message="Select the induction period", choices={})
     note = NoteField(
         "Note",
         required=False,
@@ -389,10 +396,10 @@ class ExtensionForm(JourneyForm):
 
 
 class ChooseExtensionForm(JourneyForm):
-    extension_id = GovRadioField("Extension", message="Select the extension", choices=[])
+    extension_id = GovRadioField("Extension", message="Select the extension", choices={})
 
 
-LEGACY_CHOICES = [(status, status_words(status)) for status in LEGACY_STATUSES]
+LEGACY_CHOICES = {status: status_words(status) for status in LEGACY_STATUSES}
 
 
 class LegacyStatusForm(JourneyForm):

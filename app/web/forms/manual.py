@@ -1,0 +1,39 @@
+"""Forms for manual handling: why a change is needed (raising a request), and a decision on one."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
+
+from app.web.forms.journeys import GovRadioField, NoteField
+
+DECISIONS = {"approve": "Approve: make the change as requested", "reject": "Reject the request"}
+
+
+class RequestReasonForm(FlaskForm):
+    """Added to an action's own question forms on the request page (see `request_form`)."""
+
+    reason = NoteField(
+        "Why is this change needed outside its time window?",
+        required=True,
+        hint="The senior caseworker who decides reads this; it is kept with the request.",
+    )
+    evidence = NoteField(
+        "Evidence",
+        required=False,
+        hint="For example, where the notice of appeal or the appropriate body's email is filed.",
+    )
+    submit = SubmitField("Send request", widget=GovSubmitInput())
+
+
+class DecideRequestForm(FlaskForm):
+    decision = GovRadioField(
+        "What do you decide?", message="Select approve or reject", choices=DECISIONS
+    )
+    note = NoteField(
+        "Justification or reason",
+        required=True,
+        hint="Approving: why the change may be made outside its window. Rejecting: why not.",
+    )
+    submit = SubmitField("Save decision", widget=GovSubmitInput())

@@ -1,0 +1,275 @@
+"""Manual handling: raise a request for a change outside its time window, and the seniors' queue.
+
+The request page asks the action's own journey questions (its step forms on one page) plus why,
+so the stored answers are exactly what the journey would have submitted; approving hands them to
+that journey's `save`, the same service call, past the one window rule the request names.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from functools import cache
+from typing import Any
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
+
+from app.models import ManualRequest, Teacher, User
+from app.models.manual_request import REQUEST_KINDS, REQUEST_STATES
+from app.rules import ACTIONS, MalformedChange, may_decide_manual_request, role_may
+from app.services import manual_requests
+from app.services.casework import (
+    ActionRefused,
+    Case,
+    ConcurrentChange,
+    NotFound,
+    RoleMayNot,
+    Submission,
+    open_case,
+)
+from app.services.changes import Actor
+from app.services.records import TrsUnreadable
+from app.services.teachers import TRN_PATTERN
+from app.web.auth import require_role
+from app.web.context import clock, db_session, trs_gateway
+from app.web.errors import render_error
+from app.web.forms.journeys import JourneyForm
+from app.web.forms.manual import DecideRequestForm, RequestReasonForm
+from app.web.journeys.flow import Answers, Journey, field_error, malformed_error
+from app.web.journeys.registry import JOURNEYS
+from app.web.journeys.views import _questions
+
+blueprint = Blueprint("manual", __name__)
+REQUESTERS = ("caseworker", "senior_caseworker", "appeals_officer")
+SETUP_NEEDS_ANSWERS = (KeyError, ValueError, TypeError, NotFound)
+WHAT_HAPPENS = (
+    "Give the change you need and why. A senior caseworker other than you decides; if they "
+    "approve, the change is made exactly as you ask, outside the time window only."
+)
+
+
+def _journey_for(action: str) -> Journey:
+    """The journey that carries out `action` (its first, where several share the rule)."""
+    return next((j for j in JOURNEYS.values() if j.action == action), None) or abort(404)
+
+
+@cache
+def _request_form_class(slug: str) -> type[JourneyForm]:
+    """The journey's question forms and the request's own questions, as one form."""
+    forms = dict.fromkeys(step.form for step in JOURNEYS[slug].steps)
+    return type(f"ManualRequestForm[{slug}]", (RequestReasonForm, *forms), {})
+
+
+def _answer_names(journey: Journey, answers: Answers) -> list[str]:
+    return [n for s in journey.steps if s.applies(answers) for n in s.form.question_names()]
+
+
+def _journey_answers(journey: Journey, form: JourneyForm) -> Answers:
+    names = {n for s in journey.steps for n in s.form.question_names()}
+    every = {f.name: f.answer() for f in form if f.name in names}
+    return {n: every[n] for n in _answer_names(journey, every)}
+
+
+def _request_form(journey: Journey, case: Case) -> JourneyForm:
+    form = _request_form_class(journey.slug)()
+    answers = _journey_answers(journey, form) if request.method == "POST" else {}
+    for step in journey.steps:
+        if step.setup:
+            # A setup reading an earlier answer that is missing: that answer's own check says so.
+            with suppress(SETUP_NEEDS_ANSWERS):
+                step.setup(form, case, answers)
+    return form
+
+
+def _valid(journey: Journey, form: JourneyForm) -> bool:
+    """Validate only the questions that apply to these answers (and the request's own)."""
+    form.validate()
+    answers = _journey_answers(journey, form)
+    asked = {*_answer_names(journey, answers), "reason", "evidence", "csrf_token"}
+    for field in form:
+        if field.name not in asked:
+            field.errors = []
+    return form.is_submitted() and not any(field.errors for field in form)
+
+
+@blueprint.route("/teachers/<trn>/manual-handling/<action>", methods=["GET", "POST"])
+@require_role(*REQUESTERS)
+def request_manual_handling(trn: str, action: str) -> Any:
+    if not TRN_PATTERN.match(trn) or action not in ACTIONS or ACTIONS[action].console != "cpd":
+        abort(404)
+    if not role_may(g.current_user.role, action):
+        abort(403)
+    try:
+        case = open_case(db_session(), trs_gateway(), trn)
+    except TrsUnreadable as unreadable:
+        return render_error(503, (f"TRS could not be read: {unreadable}",))
+    today = clock().today()
+    decision = case.ask(action, today)
+    if decision.outcome != "manual":
+        abort(404)
+    journey = _journey_for(action)
+    form = _request_form(journey, case)
+    if _valid(journey, form):
+        answers = _journey_answers(journey, form)
+        try:
+            raised = manual_requests.raise_request(
+                db_session(),
+                case,
+                Actor.of(g.current_user),
+                action,
+                journey.change(case, answers) or {},
+                answers,
+                form.reason.data,
+                form.evidence.data,
+                today,
+                clock().now(),
+            )
+            return redirect(url_for(".request_page", request_id=raised.id))
+        except MalformedChange as error:
+            _show(form, *malformed_error(error))
+        except NotFound:
+            form.form_errors.append("The induction period chosen no longer exists.")
+        except ActionRefused as refused:
+            problem = field_error(refused.decision, journey.change(case, answers) or {})
+            if problem:
+                _show(form, *problem)
+            else:
+                form.form_errors.append(refused.decision.reason)
+    return render_template(
+        "journeys/question.html",  # the journeys' question page, with the rules' reason as lead
+        form=form,
+        questions=_questions(journey.steps[0], form, None)[0],
+        heading=False,
+        lead=f"{decision.reason} (Rule {decision.rule_id}.) {WHAT_HAPPENS}",
+        caption=f"TRN {trn}: {ACTIONS[action].title.lower()}",
+        action_url=url_for(".request_manual_handling", trn=trn, action=action),
+        back_url=url_for("teachers.teacher", trn=trn),
+        page_title="Request manual handling",
+    )
+
+
+def _show(form: JourneyForm, name: str, message: str) -> None:
+    if name in form:
+        form[name].errors = [message]
+    else:
+        form.form_errors.append(message)
+
+
+@blueprint.route("/manual-requests")
+@require_role("senior_caseworker")
+def queue() -> Any:
+    state = request.args.get("state", "open")
+    kind = request.args.get("kind", "")
+    sort = request.args.get("sort", "oldest")
+    state = state if state in REQUEST_STATES else ""
+    kind = kind if kind in REQUEST_KINDS else ""
+    return render_template(
+        "manual/queue.html",
+        requests=manual_requests.queue(db_session(), state, kind, sort),
+        filters={"state": state, "kind": kind, "sort": sort},
+        states=REQUEST_STATES,
+        kinds=REQUEST_KINDS,
+        now=clock().now(),
+        title_of=manual_requests.action_title,
+        page_title="Manual-handling requests",
+    )
+
+
+@blueprint.route("/manual-requests/<int:request_id>", methods=["GET", "POST"])
+@require_role(*REQUESTERS)
+def request_page(request_id: int) -> Any:
+    session = db_session()
+    manual = session.get(ManualRequest, request_id) or abort(404)
+    user = g.current_user
+    may_decide = manual.state == "open" and may_decide_manual_request(
+        user.role, manual.requested_by_user_id, user.id
+    )
+    form = DecideRequestForm()
+    if request.method == "POST":
+        if not may_decide:
+            return render_error(403, (_why_not(manual),))
+        if form.validate_on_submit():
+            problem = _decide(manual, form)
+            if problem is None:
+                return redirect(url_for(".request_page", request_id=request_id))
+            form.form_errors.append(problem)
+    return _render_request(manual, form, may_decide)
+
+
+def _why_not(manual: ManualRequest) -> str:
+    if manual.state != "open":
+        return f"This request was {manual.state} already."
+    if manual.requested_by_user_id == g.current_user.id:
+        return "You raised this request, so another senior caseworker must decide it."
+    return "Only a senior caseworker can decide a manual-handling request."
+
+
+def _decide(manual: ManualRequest, form: DecideRequestForm) -> str | None:
+    """Approve or reject; returns why it could not be done (None: done)."""
+    session, actor, note = db_session(), Actor.of(g.current_user), form.note.data
+    if form.decision.data == "reject":
+        manual_requests.reject(session, manual, actor, note, clock().now())
+        return None
+    journey = _journey_for(manual.action)
+    submission = Submission(
+        session, trs_gateway(), clock(), manual.trn, actor, manual.teacher_version
+    )
+    try:
+        manual_requests.approve(
+            submission, manual, note, lambda s: journey.save(s, dict(manual.answers or {}))
+        )
+    except ConcurrentChange:
+        return (
+            "The record has changed since this request was raised, so it cannot be approved as it "
+            "stands. Reject it, or ask the requester to raise a new request."
+        )
+    except ActionRefused as refused:
+        return f"The rules do not allow this change: {refused.decision.reason}"
+    except (RoleMayNot, MalformedChange, NotFound, IntegrityError):
+        session.rollback()
+        return (
+            "This request cannot be carried out as it stands. Reject it, or ask for a new request."
+        )
+    except TrsUnreadable as unreadable:
+        return f"TRS could not be read ({unreadable}). Nothing has changed."
+    trs_gateway().forget(manual.trn)
+    return None
+
+
+def _render_request(manual: ManualRequest, form: DecideRequestForm, may_decide: bool) -> Any:
+    session = db_session()
+    journey = _journey_for(manual.action) if manual.kind == "out_of_window" else None
+    teacher_version = _teacher_version(manual)
+    stale = manual_requests.is_stale(manual, teacher_version)
+    return render_template(
+        "manual/request_page.html",
+        manual=manual,
+        journey=journey,
+        rows=_rows(journey, manual),
+        title=manual_requests.action_title(manual),
+        requester=session.get(User, manual.requested_by_user_id),
+        decider=session.get(User, manual.decided_by_user_id) if manual.decided_by_user_id else None,
+        stale=stale,
+        changes=manual_requests.changes_since(session, manual) if stale else [],
+        form=form,
+        may_decide=may_decide,
+        action_url=url_for(".request_page", request_id=manual.id),
+        page_title=f"Manual-handling request {manual.id}",
+    )
+
+
+def _teacher_version(manual: ManualRequest) -> int:
+    teacher = db_session().get(Teacher, manual.teacher_id)
+    return teacher.version
+
+
+def _rows(journey: Journey | None, manual: ManualRequest) -> list[tuple[str, str]]:
+    """The requested change as the journey's check page words it, else the raw answers."""
+    answers = dict(manual.answers or {})
+    if journey is not None:
+        try:
+            case = open_case(db_session(), trs_gateway(), manual.trn)
+            return [(row.key, row.value) for row in journey.rows(case, answers)]
+        except (TrsUnreadable, NotFound, KeyError, ValueError, AttributeError, TypeError):
+            pass  # the record moved on: show what was asked for as it was stored
+    return [(key, str(value)) for key, value in answers.items()]
