@@ -237,8 +237,12 @@ def appeal_lodged(r: TeacherRecord, today: date, ch: dict | None) -> Facts:
 
 
 def appeal_decided(r: TeacherRecord, today: date, ch: dict | None) -> Facts:
-    """An appeal against the fail has been decided."""
-    if not r.appeal_counts or r.appeal_decision is None:
+    """An appeal against the outcome now standing has been decided.
+
+    Upheld leaves a pass and dismissed a fail on the appealed period: either way the appeal's
+    decision is final here, so neither outcome may be reopened as if recorded in error.
+    """
+    if r.appeal_lodged_on is None or r.appeal_decision is None or r.outcome is None:
         return None
     return {
         "appeal_decided_on": r.appeal_decided_on,

@@ -73,7 +73,7 @@ CPD_RULES: dict[str, tuple[Rule, ...]] = {
     "reopen_outcome": (
         R("CPD-REOPEN-NO-OUTCOME", FORBIDDEN, c.no_outcome, "This induction has no outcome to reopen."),
         R("CPD-REOPEN-APPEAL-LODGED", FORBIDDEN, c.appeal_lodged, "An appeal against this fail was lodged on {appeal_lodged_on}. Record the appeal's decision instead.", "Record the appeal decision (appeals officers, this console)"),
-        R("CPD-REOPEN-APPEAL-DECIDED", FORBIDDEN, c.appeal_decided, "The appeal against this fail was decided on {appeal_decided_on}: {appeal_decision}. The appeal's decision stands."),
+        R("CPD-REOPEN-APPEAL-DECIDED", FORBIDDEN, c.appeal_decided, "The appeal against the fail was decided on {appeal_decided_on}: {appeal_decision}. The appeal's decision stands."),
         R("CPD-OUTCOME-CORRECTION-WINDOW", MANUAL, c.correction_window_closed, "The outcome was recorded on {outcome_recorded_on}; the correction window closed on {correction_closes_on}." + ASK),
         R("CPD-REOPEN-ALLOWED", ALLOWED, c.correction_window_open, "The outcome was recorded on {outcome_recorded_on}; it can be reopened until {correction_closes_on} ({OUTCOME_CORRECTION})."),
     ),
