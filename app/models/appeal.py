@@ -40,8 +40,11 @@ class Appeal(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"), index=True)
-    # The period whose fail is appealed (an `extended` decision removes the fail from it).
-    induction_period_id: Mapped[int] = mapped_column(ForeignKey("induction_periods.id"))
+    # The period whose fail is appealed (an `extended` decision removes the fail from it). A period
+    # without an outcome may later be deleted; the appeal stays as history, with `failed_on`.
+    induction_period_id: Mapped[int | None] = mapped_column(
+        ForeignKey("induction_periods.id", ondelete="SET NULL")
+    )
     failed_on: Mapped[date] = mapped_column(Date)
     lodged_on: Mapped[date] = mapped_column(Date)
     decision: Mapped[str | None] = mapped_column(String(10))

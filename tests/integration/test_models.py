@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.models import Base, Extension, InductionPeriod, Teacher
+from app.models import Appeal, Base, Extension, InductionPeriod, Teacher
 
 
 @pytest.fixture
@@ -140,3 +140,27 @@ def test_second_save_of_a_stale_teacher_is_refused(app, teacher):
             second.commit()
     with sessions() as check:
         assert check.get(Teacher, teacher.id).trn == "7654321"
+
+
+def test_deleting_an_appealed_period_keeps_the_appeal_as_history(
+    db, teacher, appropriate_body, clock
+):
+    period = _period(teacher, appropriate_body, date(2024, 9, 2), date(2026, 7, 1))
+    db.add(period)
+    db.flush()
+    appeal = Appeal(
+        teacher_id=teacher.id,
+        induction_period_id=period.id,
+        failed_on=date(2026, 7, 1),
+        lodged_on=date(2026, 7, 10),
+        decision="extended",
+        decided_on=date(2026, 9, 1),
+        extension_terms=Decimal("2"),
+        created_at=clock.now(),
+    )
+    db.add(appeal)
+    db.commit()
+    db.delete(period)
+    db.commit()
+    db.expire_all()
+    assert db.get(Appeal, appeal.id).induction_period_id is None

@@ -193,8 +193,8 @@ def upgrade() -> None:
         sa.Column(
             "induction_period_id",
             sa.Integer(),
-            sa.ForeignKey("induction_periods.id"),
-            nullable=False,
+            sa.ForeignKey("induction_periods.id", ondelete="SET NULL"),
+            nullable=True,
         ),
         sa.Column("failed_on", sa.Date(), nullable=False),
         sa.Column("lodged_on", sa.Date(), nullable=False),
