@@ -52,6 +52,7 @@ test: setup /usr/bin/chromium
 	bash scripts/test.sh
 
 bench: setup
+	$(PY) bench/web_bench.py --postgres
 	$(PY) bench/rules_bench.py
 	$(PY) bench/delivery_bench.py
 	$(PY) bench/import_bench.py

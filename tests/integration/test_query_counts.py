@@ -1,0 +1,138 @@
+"""No N+1 queries: the SQL statements a page runs must not grow with the size of the record.
+
+Each page is fetched once to warm what a request may write (the name index, the TRS read cache),
+then counted on a second fetch, for a teacher with one period and one event and for one with
+twelve periods, several extensions and thirty events: the counts must be equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import event
+
+from app.models import Event, Extension, InductionPeriod, OutboxEntry, TeacherSearchEntry
+
+SMALL, LARGE = "2600001", "2600002"
+
+
+def _fill(db, teacher, body, clock, *, periods: int, extensions: int, events: int) -> None:
+    """Closed periods back to back (the last ongoing), extensions, and events (half delivered)."""
+    start = date(2012, 9, 1)
+    for index in range(periods):
+        ongoing = index == periods - 1
+        db.add(
+            InductionPeriod(
+                teacher_id=teacher.id,
+                appropriate_body_id=body.id,
+                started_on=start + timedelta(days=100 * index),
+                finished_on=None if ongoing else start + timedelta(days=100 * index + 60),
+                training_programme="provider_led",
+                number_of_terms=None if ongoing else Decimal("0.5"),
+                closed_by_exemption=False,
+            )
+        )
+    for _ in range(extensions):
+        db.add(
+            Extension(teacher_id=teacher.id, number_of_terms=Decimal("1"), created_at=clock.now())
+        )
+    for index in range(events):
+        change = Event(
+            teacher_id=teacher.id,
+            trn=teacher.trn,
+            occurred_at=clock.now() - timedelta(minutes=index),
+            actor_email="system",
+            actor_role="system",
+            action="add_induction_period",
+            summary=f"Change {index}",
+        )
+        db.add(change)
+        db.flush()
+        if index % 2:
+            db.add(
+                OutboxEntry(
+                    teacher_id=teacher.id,
+                    trn=teacher.trn,
+                    event_id=change.id,
+                    status="InProgress",
+                    start_date=start,
+                    modified_on=clock.now(),
+                    state="sent",
+                    sent_at=clock.now(),
+                    next_attempt_at=clock.now(),
+                    created_at=clock.now(),
+                )
+            )
+    db.add(
+        TeacherSearchEntry(
+            teacher_id=teacher.id,
+            display_name=f"Test Teacher {teacher.trn}",
+            search_name=f"test teacher {teacher.trn}",
+            read_from_trs_at=clock.now(),
+        )
+    )
+    db.commit()
+
+
+@contextmanager
+def _counting(app) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    engine = app.extensions["db_engine"]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _queries(app, fetch: Callable[[], object]) -> list[str]:
+    fetch()  # warm: the first read may refresh the name index or fill the TRS cache
+    with _counting(app) as statements:
+        fetch()
+    return statements
+
+
+def _small_and_large(add_teacher, db, appropriate_body, clock) -> None:
+    induction = {"status": "InProgress", "startDate": "2012-09-01"}
+    _fill(db, add_teacher(SMALL, induction=induction), appropriate_body, clock,
+          periods=1, extensions=0, events=1)  # fmt: skip
+    _fill(db, add_teacher(LARGE, induction=induction), appropriate_body, clock,
+          periods=12, extensions=4, events=30)  # fmt: skip
+
+
+def test_teacher_page_and_timeline_queries_do_not_grow_with_the_record(
+    app, signed_in_as, add_teacher, db, appropriate_body, clock
+):
+    _small_and_large(add_teacher, db, appropriate_body, clock)
+    caseworker = signed_in_as("caseworker")
+
+    for url in ("/teachers/{trn}", "/teachers/{trn}/timeline"):
+        small = _queries(app, lambda url=url: caseworker.get(url.format(trn=SMALL)))
+        large = _queries(app, lambda url=url: caseworker.get(url.format(trn=LARGE)))
+        assert small, url  # the listener saw the page's queries
+        assert len(large) == len(small), (url, small, large)
+
+    page = caseworker.get(f"/teachers/{LARGE}/timeline")
+    assert len(page.select(".app-timeline__event")) == 30
+
+
+def test_search_queries_do_not_grow_with_the_record_or_the_hits(
+    app, signed_in_as, add_teacher, db, appropriate_body, clock
+):
+    _small_and_large(add_teacher, db, appropriate_body, clock)
+    caseworker = signed_in_as("caseworker")
+
+    by_trn = [_queries(app, lambda trn=trn: caseworker.get(f"/teachers?q={trn}")) for trn in (SMALL, LARGE)]  # fmt: skip
+    assert by_trn[0] and len(by_trn[0]) == len(by_trn[1]), by_trn
+
+    one_hit = _queries(app, lambda: caseworker.get(f"/teachers?q=teacher+{LARGE}"))
+    two_hits = _queries(app, lambda: caseworker.get("/teachers?q=test+teacher+26"))
+    assert one_hit and len(one_hit) == len(two_hits), (one_hit, two_hits)
+    assert LARGE in caseworker.get("/teachers?q=test+teacher+26").get_text()
