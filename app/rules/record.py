@@ -69,7 +69,6 @@ class TeacherRecord:
     appeal_lodged_on: date | None = None
     appeal_decision: str | None = None  # "upheld" | "extended" | "dismissed"
     appeal_decided_on: date | None = None
-    cpd_has_delivered_status: bool = False  # CPD's status has reached TRS at least once
     # Worked out from the fields above (not arguments):
     appeal_counts: bool = field(init=False, repr=False, compare=False)
     """An appeal against the outcome now standing (only a fail is appealed)."""

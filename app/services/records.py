@@ -6,11 +6,11 @@ through here, so they all see a teacher the same way.
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import LONDON
-from app.models import Appeal, OutboxEntry, Teacher
+from app.models import Appeal, Teacher
 from app.rules import PeriodFacts, TeacherRecord
 from app.trs.gateway import TrsReading
 
@@ -64,11 +64,6 @@ def build_record(session: Session, teacher: Teacher | None, reading: TrsReading)
         appeal_lodged_on=appeal.lodged_on if appeal else None,
         appeal_decision=appeal.decision if appeal else None,
         appeal_decided_on=appeal.decided_on if appeal else None,
-        cpd_has_delivered_status=session.scalar(
-            select(
-                exists().where(OutboxEntry.teacher_id == teacher.id, OutboxEntry.state == "sent")
-            )
-        ),
     )
 
 

@@ -57,7 +57,6 @@ def records(draw: st.DrawFn) -> TeacherRecord:
         exemption_reasons=("Exempt",) if trs_status == "Exempt" else (),
         qts_date=qts,
         periods=tuple(periods),
-        cpd_has_delivered_status=draw(st.booleans()),
         **fields,
     )
 
