@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from app.db import make_engine
+from app.migrations import in_metadata
 from app.models import Base
 
 config = context.config
@@ -15,6 +16,7 @@ def run_migrations_offline() -> None:
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=target_metadata,
+        include_name=in_metadata,
         literal_binds=True,
         render_as_batch=True,
     )
@@ -34,7 +36,12 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_name=in_metadata,
+        render_as_batch=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

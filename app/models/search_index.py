@@ -15,6 +15,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db import Base
 from app.models.types import UtcDateTime
 
+# The trigram index each database keeps over `search_name` (migration 0002): a GIN index on
+# PostgreSQL, an FTS5 table on SQLite. Not in the metadata: the migration owns them.
+TRIGRAM_INDEX = "ix_teacher_search_index_trigrams"
+TRIGRAM_TABLE = "teacher_search_trigrams"
+
 
 class TeacherSearchEntry(Base):
     __tablename__ = "teacher_search_index"

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, column, func, select, table, text
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import InductionPeriod, Teacher, TeacherSearchEntry
+from app.models.search_index import TRIGRAM_TABLE
 from app.trs.person import TrsPerson
 
 TRN_PATTERN = re.compile(r"^\d{7}\Z")  # \Z: "$" would also accept a trailing newline
@@ -43,30 +44,46 @@ def search_teachers(session: Session, query: str, page: int, page_size: int) -> 
     """By TRN when the query is seven digits (exact), otherwise by name (partial, any case)."""
     query = " ".join(query.split())
     page = max(page, 1)
-    base = select(
-        Teacher.id,
-        Teacher.trn,
-        TeacherSearchEntry.display_name,
-        TeacherSearchEntry.read_from_trs_at,
-    )
-    base = base.outerjoin(TeacherSearchEntry, TeacherSearchEntry.teacher_id == Teacher.id)
     if TRN_PATTERN.match(query):
-        by, condition = "trn", Teacher.trn == query
+        # A teacher whose name the console has not read yet is still found by TRN.
+        by, condition, isouter = "trn", Teacher.trn == query, True
     else:
-        pattern = "%" + _escape_like(query.lower()) + "%"
-        by = "name"
-        condition = TeacherSearchEntry.search_name.like(pattern, escape="\\")
-    total = session.scalar(
-        select(func.count()).select_from(Teacher).outerjoin(TeacherSearchEntry).where(condition)
-    )
+        # Name searches start from the name index (a teacher with no entry cannot match).
+        by, condition, isouter = "name", _name_contains(session, query.lower()), False
+    matches = (
+        select(Teacher.id, Teacher.trn, TeacherSearchEntry.display_name,
+               TeacherSearchEntry.read_from_trs_at)
+        .select_from(Teacher)
+        .join(TeacherSearchEntry, TeacherSearchEntry.teacher_id == Teacher.id, isouter=isouter)
+        .where(condition)
+    )  # fmt: skip
+    total = session.scalar(select(func.count()).select_from(matches.subquery()))
     rows = session.execute(
-        base.where(condition)
-        .order_by(TeacherSearchEntry.search_name, Teacher.trn)
+        matches.order_by(TeacherSearchEntry.search_name, Teacher.trn)
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
     hits = [SearchHit(*row) for row in rows]
     return SearchResults(query, by, hits, total or 0, page, page_size)
+
+
+def _name_contains(session: Session, part: str) -> ColumnElement[bool]:
+    """Names containing `part`, served by the trigram index of migration 0002.
+
+    PostgreSQL's pg_trgm index serves LIKE itself. SQLite's FTS5 trigram table answers a quoted
+    phrase of three or more characters as a substring match (a LIKE with ESCAPE would bypass it);
+    a two-character search, too short for a trigram, reads every name instead.
+    """
+    if session.get_bind().dialect.name == "sqlite" and len(part) >= 3:
+        trigrams = table(TRIGRAM_TABLE, column("rowid"))
+        phrase = '"' + part.replace('"', '""') + '"'
+        return TeacherSearchEntry.teacher_id.in_(
+            select(trigrams.c.rowid).where(
+                text(f"{TRIGRAM_TABLE} MATCH :phrase").bindparams(phrase=phrase)
+            )
+        )
+    pattern = "%" + _escape_like(part) + "%"
+    return TeacherSearchEntry.search_name.like(pattern, escape="\\")
 
 
 def _escape_like(text: str) -> str:

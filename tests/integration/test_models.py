@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.migrations import in_metadata
 from app.models import Appeal, Base, Extension, InductionPeriod, Teacher
 
 
@@ -44,7 +45,7 @@ def _refused(db, *rows) -> None:
 
 def test_migrations_match_the_models(database_engine):
     with database_engine.connect() as connection:
-        context = MigrationContext.configure(connection)
+        context = MigrationContext.configure(connection, opts={"include_name": in_metadata})
         differences = [
             d
             for d in compare_metadata(context, Base.metadata)

@@ -9,6 +9,8 @@ from sqlalchemy import inspect
 
 from app.clock import LONDON
 from app.models import Extension, InductionPeriod, Teacher, TeacherSearchEntry
+from app.services.teachers import remember_name, search_teachers
+from app.trs.person import TrsPerson
 
 
 def _summary(page, card_title: str) -> dict[str, str]:
@@ -62,6 +64,39 @@ def test_search_treats_like_wildcards_as_text(signed_in_as, add_teacher):
     caseworker.get("/teachers/2000001")
     page = caseworker.get("/teachers?q=%25%25")
     assert "0 teachers" in page.h2.get_text()
+
+
+def _named(trn: str, first: str, last: str) -> TrsPerson:
+    return TrsPerson(trn, first, "", last, date(1995, 1, 1), None, None)
+
+
+def _found(db, query: str) -> list[str]:
+    return [hit.name for hit in search_teachers(db, query, page=1, page_size=20).hits]
+
+
+def test_name_search_follows_a_name_trs_changed(db, add_teacher, clock):
+    """The trigram index (a GIN index, or SQLite's FTS5 table kept by triggers) follows renames."""
+    teacher = add_teacher("2000001", in_trs=False)
+    remember_name(db, teacher.id, _named("2000001", "Amara", "Okafor"), clock.now())
+    assert _found(db, "okaf") == ["Amara Okafor"]
+
+    remember_name(db, teacher.id, _named("2000001", "Amara", "Nwosu"), clock.now())
+
+    assert _found(db, "okaf") == []
+    assert _found(db, "NWOS") == ["Amara Nwosu"]
+    assert _found(db, "ra nw") == ["Amara Nwosu"]  # across the space between names
+
+
+def test_name_search_of_two_characters_and_of_quotes(db, add_teacher, clock):
+    """Two characters are too short for a trigram and still match; quotes are only text."""
+    for trn, first, last in [("2000001", "Li", "Wu"), ("2000002", "Jo", 'O"Neil')]:
+        teacher = add_teacher(trn, in_trs=False)
+        remember_name(db, teacher.id, _named(trn, first, last), clock.now())
+    assert _found(db, "wu") == ["Li Wu"]
+    assert _found(db, 'o"n') == ['Jo O"Neil']
+    assert _found(db, '"neil') == ['Jo O"Neil']
+    assert _found(db, '"wu"') == []
+    assert _found(db, "neil OR wu") == []  # search syntax is matched as text
 
 
 def test_search_errors(signed_in_as):
