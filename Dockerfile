@@ -19,4 +19,4 @@ RUN useradd --system --uid 10001 --home /srv/induction-console console \
 USER console
 EXPOSE 5000
 # DATABASE_URL, SECRET_KEY, TRS_API_BASE_URL, TRS_API_KEY and POLICY_API_KEYS come from the environment.
-CMD ["gunicorn", "--bind", "0.0.0.0:5000", "--workers", "2", "--access-logfile", "-", "app:create_app()"]
+CMD ["gunicorn", "--bind", "0.0.0.0:5000", "--workers", "2", "--worker-class", "gthread", "--threads", "4", "--access-logfile", "-", "app:create_app()"]

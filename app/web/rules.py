@@ -1,8 +1,10 @@
 """The published rule set: `/rules` (HTML), `/rules.json` and `/rules.csv` (DESIGN.md 8).
 
 Public: it is policy, not personal data. Every figure and sentence on these pages comes from the
-rule set's own tables (`published_rules()`), read per request, so a changed window or row shows here
-at once and the pages can never disagree with the decisions the console and the API make.
+rule set's own tables (`published_rules()`), so the pages can never disagree with the decisions the
+console and the API make. The HTML tables are rendered once per process for each set of windows:
+the rule tables are code and change only with a deploy, while a window is the one value a config
+change or a test may vary, so it keys the cache and a changed window shows at once.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template
+from markupsafe import Markup
 
 from app.models.user import ROLE_NAMES
 from app.rules import ACTIONS, RULE_CSV_COLUMNS, WINDOWS, published_rules, rule_rows, status_words
@@ -24,18 +27,33 @@ blueprint = Blueprint("rules", __name__)
 # The DESIGN.md worked example: a fail decided on Monday 7 September 2026.
 WORKED_EXAMPLE_START = date(2026, 9, 7)
 ANSWER_WORDS = {"allowed": "Allowed", "forbidden": "Forbidden", "manual": "Manual handling"}
+PAGE_TITLE = "The rules: who may change what, when"
+_rendered_tables: dict[tuple, Markup] = {}
 
 
 @blueprint.route("/rules")
 @public
 def rules_page() -> Any:
+    return render_template("rules/rules.html", page_title=PAGE_TITLE, content=_rule_tables())
+
+
+def _rule_tables() -> Markup:
+    """The page's content, rendered on the first request for the current windows."""
+    windows = tuple(WINDOWS.values())
+    if windows not in _rendered_tables:
+        _rendered_tables.clear()  # only the current windows are ever asked for again
+        _rendered_tables[windows] = Markup(_render_rule_tables())
+    return _rendered_tables[windows]
+
+
+def _render_rule_tables() -> str:
     published = published_rules()
     chains = published["checks_in_order"]
     consoles = {action["id"]: action["console"] for action in published["actions"]}
     before_any_cpd_write = _common_prefix([c for a, c in chains.items() if consoles[a] == "cpd"])
     return render_template(
-        "rules/rules.html",
-        page_title="The rules: who may change what, when",
+        "rules/_content.html",
+        page_title=PAGE_TITLE,
         rules=published,
         rules_by_id={rule["rule_id"]: rule for rule in published["rules"]},
         before_any_cpd_write=before_any_cpd_write,
