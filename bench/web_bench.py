@@ -36,7 +36,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert  # noqa: E402 - after the path is set
+from sqlalchemy import insert, text  # noqa: E402 - after the path is set
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from app.db import make_engine  # noqa: E402
@@ -61,7 +61,6 @@ LAST_NAMES = ("Smith", "Jones", "Patel", "Okafor", "Nowak", "Murphy", "Khan", "E
 STARTED = date(2023, 9, 4)
 FLOOR = "floor (GET /sign-in)"  # base template, no query: the bench adds no route
 WRITE = "add extension (POST)"
-THREADS = 4  # per gunicorn worker, as in the Dockerfile
 
 
 def name_of(index: int) -> tuple[str, str]:
@@ -122,6 +121,10 @@ def seed(url: str, admin: SandboxAdmin, teachers: int) -> list[str]:
                   "induction": {"status": "InProgress", "startDate": STARTED.isoformat()}}
                  for i in rows]
             )  # fmt: skip
+    if engine.dialect.name == "postgresql":
+        # Planner statistics for the fresh rows, as autovacuum would soon gather in service.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
+            db.execute(text("VACUUM ANALYZE"))
     engine.dispose()
     return trns
 
@@ -132,14 +135,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(url: str, trs_url: str) -> tuple[subprocess.Popen, str]:
+def serve(url: str, trs_url: str, threads: int) -> tuple[subprocess.Popen, str]:
     """The console under gunicorn, 2 threaded workers, on a free port; returns it once it answers."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "TRS_API_BASE_URL": trs_url,
            "INDUCTION_CONSOLE_ENV": "development", "SECRET_KEY": "bench-secret"}  # fmt: skip
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
-        [str(gunicorn), "--workers", "2", "--worker-class", "gthread", "--threads", str(THREADS),
+        [str(gunicorn), "--workers", "2", "--worker-class", "gthread", "--threads", str(threads),
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"],
         cwd=ROOT, env=env,
     )  # fmt: skip
@@ -250,18 +253,18 @@ def plan_for(trns: list[str]) -> dict[str, list[str]]:
     }
 
 
-def run_backend(backend: str, teachers: int, per_user: int, workdir: Path) -> dict:
+def run_backend(args: argparse.Namespace, backend: str, workdir: Path) -> dict:
     started = time.perf_counter()
     url = create_database(backend, "bench", workdir)  # fresh, migrated (app.migrations.upgrade)
     with SandboxProcess(workdir / f"sandbox-{backend}.sqlite", seed=False) as sandbox:
         admin = SandboxAdmin(sandbox.base_url, timeout=120)
-        trns = seed(url, admin, teachers)
+        trns = seed(url, admin, args.teachers)
         seeded = time.perf_counter() - started
         admin.faults(latency_ms=20, share=1.0)
-        server, base = serve(url, sandbox.base_url)
+        server, base = serve(url, sandbox.base_url, args.threads)
         try:
             driver = subprocess.run(
-                [sys.executable, __file__, "--drive", base, "--per-user", str(per_user)],
+                [sys.executable, __file__, "--drive", base, "--per-user", str(args.per_user)],
                 input=json.dumps(plan_for(trns)), capture_output=True, text=True, check=True,
             )  # fmt: skip
         finally:
@@ -273,7 +276,12 @@ def run_backend(backend: str, teachers: int, per_user: int, workdir: Path) -> di
     floor = pages[FLOOR]["p95"]
     for figures in pages.values():
         figures["p95_ratio_to_floor"] = figures["p95"] / floor
-    return {"teachers": teachers, "seed_seconds": seeded, "pages": pages}
+    return {
+        "teachers": args.teachers,
+        "threads": args.threads,
+        "seed_seconds": seeded,
+        "pages": pages,
+    }
 
 
 def rules_figures() -> dict[str, float]:
@@ -296,7 +304,7 @@ def rules_figures() -> dict[str, float]:
 def report(results: dict) -> None:
     for backend, run in results["backends"].items():
         print(f"\n{backend}: {run['teachers']:,} teachers (seeded in {run['seed_seconds']:.0f} s), "
-              f"{USERS} users, TRS latency 20 ms")  # fmt: skip
+              f"{USERS} users, 2 workers x {run['threads']} threads, TRS latency 20 ms")  # fmt: skip
         print(f"{'page':<22}{'reqs':>6}{'errors':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
               f"{'req/s':>8}{'p95/floor':>10}")  # fmt: skip
         for page, f in run["pages"].items():
@@ -314,6 +322,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--teachers", type=int, default=100_000)
     parser.add_argument("--per-user", type=int, default=25, help="requests per user per page")
+    parser.add_argument(
+        "--threads", type=int, default=4, help="per gunicorn worker (Dockerfile: 4)"
+    )
     parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
     parser.add_argument("--drive", metavar="BASE", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -323,9 +334,7 @@ def main() -> None:
     results = {"started_at": datetime.now(UTC).isoformat(), "backends": {}}
     with tempfile.TemporaryDirectory(prefix="web-bench-") as workdir:
         for backend in ("sqlite", "postgresql") if args.postgres else ("sqlite",):
-            results["backends"][backend] = run_backend(
-                backend, args.teachers, args.per_user, Path(workdir)
-            )
+            results["backends"][backend] = run_backend(args, backend, Path(workdir))
     results["rules"] = rules_figures()
     report(results)
     out = ROOT / "bench" / "results" / f"web-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"

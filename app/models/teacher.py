@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
 from app.models.appropriate_body import AppropriateBody
+from app.models.search_index import TeacherSearchEntry
 from app.models.types import UtcDateTime
 
 TRAINING_PROGRAMMES = {"provider_led": "Provider-led", "school_led": "School-led"}
@@ -56,6 +57,8 @@ class Teacher(Base):
     extensions: Mapped[list[Extension]] = relationship(
         back_populates="teacher", order_by="Extension.id", cascade="all, delete-orphan"
     )
+    # Read-only: loaded beside the teacher so refreshing the name index needs no query of its own.
+    search_entry: Mapped[TeacherSearchEntry | None] = relationship(viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, column, func, select, table, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.models import InductionPeriod, Teacher, TeacherSearchEntry
 from app.models.search_index import TRIGRAM_TABLE
@@ -91,11 +91,13 @@ def _escape_like(text: str) -> str:
 
 
 def find_teacher(session: Session, trn: str) -> Teacher | None:
-    """A teacher with their periods (and appropriate bodies) and extensions, in three queries."""
+    """A teacher with their name index entry, periods (and appropriate bodies) and extensions, in
+    three queries."""
     return session.scalar(
         select(Teacher)
         .where(Teacher.trn == trn)
         .options(
+            joinedload(Teacher.search_entry),
             selectinload(Teacher.induction_periods).joinedload(InductionPeriod.appropriate_body),
             selectinload(Teacher.extensions),
         )
@@ -103,7 +105,10 @@ def find_teacher(session: Session, trn: str) -> Teacher | None:
 
 
 def remember_name(session: Session, teacher_id: int, person: TrsPerson, now: datetime) -> None:
-    """Refresh the search index from a TRS reading, at most hourly unless the name changed."""
+    """Refresh the search index from a TRS reading, at most hourly unless the name changed.
+
+    The entry is usually in the session already (`find_teacher` loads it), so this reads nothing.
+    """
     entry = session.get(TeacherSearchEntry, teacher_id)
     name = person.full_name
     if entry and entry.display_name == name and now - entry.read_from_trs_at < SEARCH_INDEX_REFRESH:

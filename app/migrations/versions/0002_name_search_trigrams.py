@@ -6,6 +6,8 @@ gets its own trigram index:
 
 - PostgreSQL: a GIN index with pg_trgm's operator class, which serves `LIKE '%...%'` directly.
   pg_trgm is a trusted extension (PostgreSQL 13 and later): the database owner may create it.
+  `fastupdate = off`: names change one at a time, and a pending list of unindexed entries (the
+  default) would make every search read it until the next vacuum.
 - SQLite: an FTS5 table with the trigram tokenizer over `teacher_search_index` (external content,
   kept in step by triggers). A quoted phrase of three or more characters matches as a substring.
 
@@ -47,7 +49,7 @@ def upgrade() -> None:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.execute(
             f"CREATE INDEX {TRIGRAM_INDEX} ON teacher_search_index "
-            "USING gin (search_name gin_trgm_ops)"
+            "USING gin (search_name gin_trgm_ops) WITH (fastupdate = off)"
         )
         return
     op.execute(
