@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 ASSETS := static/govuk/govuk-frontend.min.css
 
-.PHONY: help setup run test lint format bench sandbox
+.PHONY: help setup run test lint format bench bench-import sandbox
 
 help:
 	@echo "make run    set up and serve the console on :5000 and the TRS sandbox on :5001"
@@ -51,8 +51,9 @@ format: setup
 test: setup /usr/bin/chromium
 	bash scripts/test.sh
 
+# Every figure of issue 8 in one table (pages on both databases, rules, delivery, reconcile).
 bench: setup
 	$(PY) bench/web_bench.py --postgres
-	$(PY) bench/rules_bench.py
-	$(PY) bench/delivery_bench.py
-	$(PY) bench/import_bench.py
+
+bench-import: setup
+	$(PY) bench/import_bench.py --postgres

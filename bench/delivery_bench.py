@@ -18,6 +18,7 @@ SQLite.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -144,6 +145,7 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="reconcile 100,000 teachers")
     parser.add_argument("--concurrency", type=int, default=8, help="TRS reads at once")
     parser.add_argument("--postgresql", action="store_true", help="console data on PostgreSQL")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures here (web_bench)")
     args = parser.parse_args()
     reconcile_count = 100_000 if args.full else args.teachers
 
@@ -236,6 +238,11 @@ def main() -> None:
     for in_flight, seconds in worker_rounds.items():
         print(f"  worker, {in_flight} in flight: {', '.join(f'{t:.2f}' for t in seconds)}")
     print(f"Worker outcomes: {dict(delivered)}; reconcile outcomes: {dict(result.counts)}")
+    if args.json:
+        figures = {name: {"count": count, "seconds": seconds, "per_second": count / seconds,
+                          "share_of_bare": bare_seconds / seconds if bare_seconds else None}
+                   for name, count, seconds, bare_seconds in rows}  # fmt: skip
+        Path(args.json).write_text(json.dumps({"backend": backend, "rows": figures}, indent=2))
 
 
 if __name__ == "__main__":

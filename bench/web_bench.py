@@ -197,7 +197,8 @@ def fetch(client: httpx.Client, url: str) -> tuple[float, int]:
 def drive(base: str, plan: dict[str, list[str]], per_user: int) -> dict[str, dict]:
     """Each page in turn: USERS threads, each sending `per_user` requests; timings in ms. The
     floor goes out signed out (a signed-in GET /sign-in only redirects). Reads pick URLs at
-    random; the write gives every request its own teacher, so no two writes meet."""
+    random after one untimed request each (a worker compiles a page's templates on first use);
+    the write gives every request its own teacher, so no two writes meet."""
     signed = [signed_in(base, n) for n in range(USERS)]
     signed_out = [httpx.Client(base_url=base, timeout=30) for _ in range(USERS)]
     results = {}
@@ -210,6 +211,8 @@ def drive(base: str, plan: dict[str, list[str]], per_user: int) -> dict[str, dic
         def user(n: int, page=page, urls=urls, clients=clients, timings=timings, errors=errors,
                  lock=lock):  # fmt: skip
             pick = random.Random(n)
+            if page != WRITE:  # untimed: the first request compiles the page's templates
+                fetch(clients[n], urls[0])
             for i in range(per_user):
                 try:
                     if page == WRITE:
@@ -301,6 +304,16 @@ def rules_figures() -> dict[str, float]:
     }
 
 
+def delivery_figures(workdir: Path) -> dict:
+    """Delivery and reconcile rates from bench/delivery_bench.py (its defaults), run as it is."""
+    out = workdir / "delivery.json"
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "delivery_bench.py"), "--json", str(out)],
+        check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return json.loads(out.read_text())
+
+
 def report(results: dict) -> None:
     for backend, run in results["backends"].items():
         print(f"\n{backend}: {run['teachers']:,} teachers (seeded in {run['seed_seconds']:.0f} s), "
@@ -313,9 +326,13 @@ def report(results: dict) -> None:
     rules = results["rules"]
     print(f"\ndecide median {rules['decide_median_us']:.2f} us; available_actions per teacher "
           f"median {rules['available_actions_median_us']:.2f} us")  # fmt: skip
-    print("Delivery and reconcile rates come from bench/delivery_bench.py, and the import's from "
-          "bench/import_bench.py, which `make bench` runs next. The write's req/s counts the "
-          "untimed journey pages too.")  # fmt: skip
+    delivery = results["delivery"]
+    print(f"From bench/delivery_bench.py (console data on {delivery['backend']}):")
+    for name, row in delivery["rows"].items():
+        share = f" ({row['share_of_bare']:.0%} of bare)" if row["share_of_bare"] else ""
+        print(f"  {name:<30} {row['per_second']:>8,.0f} per second{share}")
+    print("The write's req/s counts its untimed journey pages too. The import has its own bench: "
+          "`make bench-import`.")  # fmt: skip
 
 
 def main() -> None:
@@ -335,6 +352,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="web-bench-") as workdir:
         for backend in ("sqlite", "postgresql") if args.postgres else ("sqlite",):
             results["backends"][backend] = run_backend(args, backend, Path(workdir))
+        results["delivery"] = delivery_figures(Path(workdir))
     results["rules"] = rules_figures()
     report(results)
     out = ROOT / "bench" / "results" / f"web-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
