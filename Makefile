@@ -51,8 +51,12 @@ format: setup
 test: setup /usr/bin/chromium
 	bash scripts/test.sh
 
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
 # Every figure of issue 8 in one table (pages on both databases, rules, delivery, reconcile).
-bench: setup
+bench: setup $(VENV)/.bench-installed
 	$(PY) bench/web_bench.py --postgres
 
 bench-import: setup

@@ -3,33 +3,34 @@
 Seeds N teachers (about 2.5 periods each, one in five with an extension) with bulk Core inserts
 into a fresh, migrated SQLite file (and PostgreSQL with --postgres), the TRS sandbox to match and
 the name index, then serves the console under gunicorn (2 workers of 4 threads each, as the
-Dockerfile does: a thread waiting on TRS must not hold a whole worker) and drives it from a
-separate process: 20 threads, each signed in with its own cookie jar. Per page: p50/p95/p99,
-errors and the ratio of its p95 to the floor's. The floor is GET /sign-in: the same base template
-and no database query (the bench adds no route to the app). The sandbox adds 20 ms to every TRS
-call. The write is the add-an-extension journey: each user walks it for a different teacher
-(untimed) and only the check page's POST, which writes the extension, its audit event and its
-outbox entry in one transaction, is timed.
+Dockerfile does: a thread waiting on TRS must not hold a whole worker) and loads it with locust
+(bench/locustfile.py), headless in its own process: 20 users, each signed in as its own
+caseworker, on one page at a time for `--seconds`. Per page: p50/p95/p99, errors and the ratio of
+its p95 to the floor's. The floor is GET /sign-in: the same base template and no database query
+(the bench adds no route to the app). The sandbox adds 20 ms to every TRS call. The write is the
+add-an-extension journey: each user walks it for a different teacher (untimed) and only the check
+page's POST, which writes the extension, its audit event and its outbox entry in one transaction,
+is timed. Then the rules figures and bench/delivery_bench.py's delivery and reconcile rates, so one
+command prints every figure. JSON goes to bench/results/.
 
-Run from the repo root: `python bench/web_bench.py [--teachers N] [--postgres]`.
+Run from the repo root: `python bench/web_bench.py [--teachers N] [--seconds S] [--postgres]`.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import random
-import re
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from statistics import median, quantiles
+from statistics import median
 
 import httpx
 
@@ -158,88 +159,28 @@ def serve(url: str, trs_url: str, threads: int) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("gunicorn did not answer")
 
 
-# -- the load generator: `web_bench.py --drive BASE` in its own process -----------------------
+# -- the load: locust, headless, in its own process, one page at a time ------------------------
 
 
-def signed_in(base: str, n: int) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=30, follow_redirects=False)
-    page = client.get("/sign-in").text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    answer = client.post(
-        "/sign-in", data={"email": EMAIL.format(n=n), "password": PASSWORD, "csrf_token": token}
-    )
-    if answer.status_code != 302:
-        raise RuntimeError(f"sign-in answered {answer.status_code}")
-    return client
-
-
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def add_extension(client: httpx.Client, start: str) -> tuple[float, int]:
-    """Walk the add-an-extension journey untimed; time only the check page's POST (302 = saved)."""
-    first = client.get(start).headers["location"]
-    token = CSRF.search(client.get(first).text).group(1)
-    check = client.post(first, data={"number_of_terms": "1", "csrf_token": token})
-    check_url = check.headers["location"]
-    client.get(check_url)
-    started = time.perf_counter()
-    status = client.post(check_url, data={"csrf_token": token}).status_code
-    return (time.perf_counter() - started) * 1000, (200 if status == 302 else status)
-
-
-def fetch(client: httpx.Client, url: str) -> tuple[float, int]:
-    started = time.perf_counter()
-    status = client.get(url).status_code
-    return (time.perf_counter() - started) * 1000, status
-
-
-def drive(base: str, plan: dict[str, list[str]], per_user: int) -> dict[str, dict]:
-    """Each page in turn: USERS threads, each sending `per_user` requests; timings in ms. The
-    floor goes out signed out (a signed-in GET /sign-in only redirects). Reads pick URLs at
-    random after one untimed request each (a worker compiles a page's templates on first use);
-    the write gives every request its own teacher, so no two writes meet."""
-    signed = [signed_in(base, n) for n in range(USERS)]
-    signed_out = [httpx.Client(base_url=base, timeout=30) for _ in range(USERS)]
-    results = {}
-    for page, urls in plan.items():
-        clients = signed_out if page == FLOOR else signed
-        timings: list[float] = []
-        errors: list[int] = []
-        lock = threading.Lock()
-
-        def user(n: int, page=page, urls=urls, clients=clients, timings=timings, errors=errors,
-                 lock=lock):  # fmt: skip
-            pick = random.Random(n)
-            if page != WRITE:  # untimed: the first request compiles the page's templates
-                fetch(clients[n], urls[0])
-            for i in range(per_user):
-                try:
-                    if page == WRITE:
-                        took, status = add_extension(
-                            clients[n], urls[(n * per_user + i) % len(urls)]
-                        )
-                    else:
-                        took, status = fetch(clients[n], pick.choice(urls))
-                except (httpx.HTTPError, KeyError, AttributeError):
-                    took, status = 0.0, 0  # no answer, or a journey page that went astray
-                with lock:
-                    if status:  # a request with no answer has no time worth counting
-                        timings.append(took)
-                    if status != 200:
-                        errors.append(status)
-
-        started = time.perf_counter()
-        threads = [threading.Thread(target=user, args=(n,)) for n in range(USERS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        cuts = quantiles(timings, n=100)
-        results[page] = {"requests": len(timings), "errors": len(errors),
-                         "p50": cuts[49], "p95": cuts[94], "p99": cuts[98],
-                         "per_second": len(timings) / (time.perf_counter() - started)}  # fmt: skip
-    return results
+def load(base: str, page: str, plan_file: Path, seconds: int, workdir: Path) -> dict:
+    """USERS locust users on one page for `seconds`; its figures for that page (ms)."""
+    prefix = workdir / "locust"
+    locust = Path(sys.executable).with_name("locust")
+    ran = subprocess.run(
+        [str(locust), "--headless", "-f", str(ROOT / "bench" / "locustfile.py"), "--host", base,
+         "--users", str(USERS), "--spawn-rate", str(USERS), "--run-time", f"{seconds}s",
+         "--stop-timeout", "10", "--only-summary", "--loglevel", "ERROR", "--csv", str(prefix)],
+        env={**os.environ, "BENCH_PAGE": page, "BENCH_PLAN": str(plan_file),
+             "BENCH_EMAIL": EMAIL, "BENCH_PASSWORD": PASSWORD},
+        check=False, capture_output=True, text=True,  # locust exits 1 when a request failed
+    )  # fmt: skip
+    with open(f"{prefix}_stats.csv", newline="") as stats:
+        row = next((r for r in csv.DictReader(stats) if r["Name"] == page), None)
+    if row is None:
+        raise RuntimeError(f"locust measured nothing for {page}:\n{ran.stderr[-3000:]}")
+    return {"requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
+            "p50": float(row["50%"]), "p95": float(row["95%"]), "p99": float(row["99%"]),
+            "per_second": float(row["Requests/s"])}  # fmt: skip
 
 
 def plan_for(trns: list[str]) -> dict[str, list[str]]:
@@ -252,7 +193,8 @@ def plan_for(trns: list[str]) -> dict[str, list[str]]:
         + [f"/teachers?q={last.lower()}" for last in LAST_NAMES],
         "teacher page": [f"/teachers/{trn}" for trn in sample],
         "rules page": ["/rules"],
-        WRITE: [f"/teachers/{trn}/add-extension" for trn in rng.sample(trns, min(500, len(trns)))],
+        # Enough teachers that no user runs out: each is extended once.
+        WRITE: [f"/teachers/{t}/add-extension" for t in rng.sample(trns, min(5000, len(trns)))],
     }
 
 
@@ -264,18 +206,17 @@ def run_backend(args: argparse.Namespace, backend: str, workdir: Path) -> dict:
         trns = seed(url, admin, args.teachers)
         seeded = time.perf_counter() - started
         admin.faults(latency_ms=20, share=1.0)
+        plan = plan_for(trns)
+        plan_file = workdir / "plan.json"
+        plan_file.write_text(json.dumps(plan))
         server, base = serve(url, sandbox.base_url, args.threads)
         try:
-            driver = subprocess.run(
-                [sys.executable, __file__, "--drive", base, "--per-user", str(args.per_user)],
-                input=json.dumps(plan_for(trns)), capture_output=True, text=True, check=True,
-            )  # fmt: skip
+            pages = {page: load(base, page, plan_file, args.seconds, workdir) for page in plan}
         finally:
             server.terminate()
             server.wait(10)
             admin.close()
     drop_database(url)
-    pages = json.loads(driver.stdout)
     floor = pages[FLOOR]["p95"]
     for figures in pages.values():
         figures["p95_ratio_to_floor"] = figures["p95"] / floor
@@ -331,23 +272,20 @@ def report(results: dict) -> None:
     for name, row in delivery["rows"].items():
         share = f" ({row['share_of_bare']:.0%} of bare)" if row["share_of_bare"] else ""
         print(f"  {name:<30} {row['per_second']:>8,.0f} per second{share}")
-    print("The write's req/s counts its untimed journey pages too. The import has its own bench: "
+    print("The write's req/s is journeys a second (its untimed pages included). Locust reports "
+          "times above 100 ms to two significant figures. The import has its own bench: "
           "`make bench-import`.")  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--teachers", type=int, default=100_000)
-    parser.add_argument("--per-user", type=int, default=25, help="requests per user per page")
+    parser.add_argument("--seconds", type=int, default=15, help="of load per page")
     parser.add_argument(
         "--threads", type=int, default=4, help="per gunicorn worker (Dockerfile: 4)"
     )
     parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
-    parser.add_argument("--drive", metavar="BASE", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.drive:
-        print(json.dumps(drive(args.drive, json.loads(sys.stdin.read()), args.per_user)))
-        return
     results = {"started_at": datetime.now(UTC).isoformat(), "backends": {}}
     with tempfile.TemporaryDirectory(prefix="web-bench-") as workdir:
         for backend in ("sqlite", "postgresql") if args.postgres else ("sqlite",):
