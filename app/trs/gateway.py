@@ -39,6 +39,11 @@ class TrsReading:
         return self.state == "found"
 
 
+# Readings older than the cache's few seconds are dropped once it holds this many, so a long-lived
+# worker that reads thousands of teachers keeps only the last few seconds' worth.
+CACHE_PRUNE_AT = 5_000
+
+
 class TrsGateway:
     def __init__(self, client: TrsClient, clock: Clock, cache_seconds: float) -> None:
         self.client = client
@@ -66,7 +71,10 @@ class TrsGateway:
         reading = self._read(trn)
         if reading.state != "unavailable" and self.cache_seconds > 0:
             with self._lock:
-                self._cache[trn] = (time.monotonic() + self.cache_seconds, reading)
+                now = time.monotonic()
+                if len(self._cache) >= CACHE_PRUNE_AT:
+                    self._cache = {t: kept for t, kept in self._cache.items() if kept[0] > now}
+                self._cache[trn] = (now + self.cache_seconds, reading)
         return reading
 
     def forget(self, trn: str) -> None:
