@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
+from app.models.event import Event
 from app.models.types import UtcDateTime
 
 OUTBOX_STATES = ("pending", "sent", "superseded", "failed")
@@ -48,3 +49,7 @@ class OutboxEntry(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    # Set instead of event_id when the row is made: the event gets its id in the same flush, so a
+    # batch of changes (the import) inserts its events and outbox rows a statement each.
+    event: Mapped[Event | None] = relationship()

@@ -83,11 +83,40 @@ def record_change(
     note: str | None = None,
     after: dict[str, Any] | None = None,
 ) -> Event:
-    """Add the event and (when CPD derives a status) the outbox row; the caller commits."""
-    teacher.updated_at = now
-    # Marked even when `now` equals the stored value, so every change bumps the version.
-    flag_modified(teacher, "updated_at")
+    """Touch the teacher, then add the event and (when CPD derives a status) the outbox row; the
+    caller commits. The flush writes the CPD rows first, so a stale version is refused here and
+    the event's snapshot carries the new rows' ids."""
+    touch(teacher, now)
     session.flush()
+    return add_event(
+        session, teacher=teacher, actor=actor, action=action, decision=decision,
+        summary=summary, before=before, derived=derived, now=now, note=note, after=after,
+    )  # fmt: skip
+
+
+def touch(teacher: Teacher, now: datetime) -> None:
+    """Mark the teacher changed: its next flush bumps the version (even when `now` equals the
+    stored value), so a save built on an older version is refused."""
+    teacher.updated_at = now
+    flag_modified(teacher, "updated_at")
+
+
+def add_event(
+    session: Session,
+    *,
+    teacher: Teacher,
+    actor: Actor,
+    action: str,
+    decision: Decision | None,
+    summary: str,
+    before: dict[str, Any] | None,
+    derived: DerivedStatus | None,
+    now: datetime,
+    note: str | None = None,
+    after: dict[str, Any] | None = None,
+) -> Event:
+    """The event and its outbox row for a teacher whose rows are already flushed (they have ids).
+    Nothing is flushed here, so many changes can share one flush (the import's batches)."""
     event = Event(
         teacher_id=teacher.id,
         trn=teacher.trn,
@@ -103,13 +132,12 @@ def record_change(
         note=note,
     )
     session.add(event)
-    session.flush()
     if derived is not None:
         session.add(
             OutboxEntry(
                 teacher_id=teacher.id,
                 trn=teacher.trn,
-                event_id=event.id,
+                event=event,
                 status=derived.status,
                 start_date=derived.start_date,
                 completed_date=derived.completed_date,

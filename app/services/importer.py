@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import NamedTuple, TextIO
@@ -47,7 +47,7 @@ from app.rules import (
     derive_trs_status,
     long_date,
 )
-from app.services.changes import Actor, record_change, snapshot
+from app.services.changes import Actor, add_event, snapshot, touch
 from app.services.records import build_record
 from app.trs.client import TrsClient
 from app.trs.errors import (
@@ -782,28 +782,53 @@ class _Importer:
     # -- writing ------------------------------------------------------------------------------
 
     def _write(self, write: Write) -> None:
-        """Add the teacher to the batch, committed every BATCH_TEACHERS teachers.
+        """Add the teacher to the batch, written and committed every BATCH_TEACHERS teachers."""
+        self.batch.append(write)
+        self.result.counts["imported"] += 1
+        if len(self.batch) >= BATCH_TEACHERS:
+            self._commit()
+
+    def _commit(self) -> None:
+        """Write the batch in one transaction.
 
         No SAVEPOINT per teacher: each costs two round trips, and pysqlite's SAVEPOINT outside a
-        transaction commits on RELEASE. Instead, when a teacher fails to write (CPD changed them
-        meanwhile), the batch is rolled back and written again one teacher at a time, so each
+        transaction commits on RELEASE. Instead, when the batch fails to write (CPD changed one of
+        its teachers meanwhile), it is rolled back and written again one teacher at a time, so each
         teacher is still imported whole or not at all.
         """
         with self._timed("db_write"):
             try:
-                self._write_teacher(write)
+                self._write_teachers(self.batch)
+                self.session.commit()
             except (IntegrityError, StaleDataError):
                 self.session.rollback()
-                self._one_by_one([*self.batch, write])
-                return
-            self.batch.append(write)
-            self.result.counts["imported"] += 1
-            if len(self.batch) >= BATCH_TEACHERS:
-                self._commit()
+                self._one_by_one(self.batch)
+        self.batch = []
+        self._let_go()
 
-    def _write_teacher(self, write: Write) -> None:
-        """Teacher row if new, periods, one import event and its outbox row (record_change)."""
+    def _write_teachers(self, writes: list[Write]) -> None:
+        """Teacher rows if new and their periods, flushed together; then one import event and its
+        outbox row each, inserted together at commit. Two flushes a batch, not two a teacher."""
         now = self.clock.now()
+        written = [(write, *self._add_periods(write, now)) for write in writes]
+        self.session.flush()
+        for write, teacher, before in written:
+            add_event(
+                self.session,
+                teacher=teacher,
+                actor=ACTOR,
+                action=ACTION,
+                decision=write.checked.decision,
+                summary=f"Imported {plural(len(write.rows), 'induction period')} "
+                f"from {self.file.name}.",
+                before=before,
+                derived=derive_trs_status(write.checked.record),
+                now=now,
+                note=f"{self.file.name}, {_lines([r.line for r in write.rows])}",
+            )
+
+    def _add_periods(self, write: Write, now: datetime) -> tuple[Teacher, dict | None]:
+        """The teacher (new, or touched so a concurrent change is refused) with the file's periods."""
         teacher = self.session.get(Teacher, write.teacher_id) if write.teacher_id else None
         before = snapshot(teacher) if teacher else None
         if teacher is None:
@@ -811,6 +836,8 @@ class _Importer:
                 trn=write.trn, created_at=now, updated_at=now, induction_periods=[], extensions=[]
             )
             self.session.add(teacher)
+        else:
+            touch(teacher, now)
         for row in sorted(write.rows, key=lambda r: r.started_on):
             teacher.induction_periods.append(
                 InductionPeriod(
@@ -824,36 +851,14 @@ class _Importer:
                     outcome_recorded_at=now if row.outcome else None,
                 )
             )
-        lines = _lines([r.line for r in write.rows])
-        record_change(
-            self.session,
-            teacher=teacher,
-            actor=ACTOR,
-            action=ACTION,
-            decision=write.checked.decision,
-            summary=f"Imported {plural(len(write.rows), 'induction period')} from {self.file.name}.",
-            before=before,
-            derived=derive_trs_status(write.checked.record),
-            now=now,
-            note=f"{self.file.name}, {lines}",
-        )
-
-    def _commit(self) -> None:
-        try:
-            self.session.commit()
-        except (IntegrityError, StaleDataError):
-            self.session.rollback()
-            self._one_by_one(self.batch)
-        self.batch = []
-        self._let_go()
+        return teacher, before
 
     def _one_by_one(self, writes: list[Write]) -> None:
         """Write again, a transaction each, the teachers of a batch that was rolled back."""
-        self.result.counts["imported"] -= len(self.batch)
-        self.batch = []
+        self.result.counts["imported"] -= len(writes)
         for write in writes:
             try:
-                self._write_teacher(write)
+                self._write_teachers([write])
                 self.session.commit()
             except (IntegrityError, StaleDataError):
                 self.session.rollback()
@@ -866,7 +871,6 @@ class _Importer:
                 )
             else:
                 self.result.counts["imported"] += 1
-        self._let_go()
 
     def _let_go(self) -> None:
         """Drop committed rows from the session, so memory stays flat however long the file."""

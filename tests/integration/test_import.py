@@ -445,8 +445,11 @@ def test_a_failed_write_sends_its_batch_back_one_teacher_at_a_time(
 
     with app.extensions["db_sessions"]() as session:
 
-        def clash_after_the_first(done: int) -> None:  # a second 3000002 makes its INSERT fail
-            if not sent_back and "3000001" in {o.trn for o in session if isinstance(o, Teacher)}:
+        clashed = []
+
+        def clash_once(done: int) -> None:  # a second 3000002 makes the batch's INSERT fail
+            if not clashed:
+                clashed.append(True)
                 session.add(Teacher(trn="3000002", created_at=clock.now(), updated_at=clock.now()))
 
         result = importer.import_inductions(
@@ -454,10 +457,10 @@ def test_a_failed_write_sends_its_batch_back_one_teacher_at_a_time(
             app.extensions["trs"].client,
             clock,
             importer.read_import_file(file),
-            progress=clash_after_the_first,
+            progress=clash_once,
         )
 
-    assert sent_back == [["3000001", "3000002"]]
+    assert sent_back == [["3000001", "3000002", "3000003"]]
     assert result.counts["imported"] == 3
     assert result.entries == []
     assert row_counts(db) == {
