@@ -69,29 +69,14 @@ def snapshot(teacher: Teacher) -> dict[str, Any]:
     }
 
 
-def record_change(
-    session: Session,
-    *,
-    teacher: Teacher,
-    actor: Actor,
-    action: str,
-    decision: Decision | None,
-    summary: str,
-    before: dict[str, Any] | None,
-    derived: DerivedStatus | None,
-    now: datetime,
-    note: str | None = None,
-    after: dict[str, Any] | None = None,
-) -> Event:
+def record_change(session: Session, *, teacher: Teacher, now: datetime, **change: Any) -> Event:
     """Touch the teacher, then add the event and (when CPD derives a status) the outbox row; the
     caller commits. The flush writes the CPD rows first, so a stale version is refused here and
-    the event's snapshot carries the new rows' ids."""
+    the event's snapshot carries the new rows' ids. `change` is `add_event`'s: actor, action,
+    decision, summary, before, derived, and optionally note and after."""
     touch(teacher, now)
     session.flush()
-    return add_event(
-        session, teacher=teacher, actor=actor, action=action, decision=decision,
-        summary=summary, before=before, derived=derived, now=now, note=note, after=after,
-    )  # fmt: skip
+    return add_event(session, teacher=teacher, now=now, **change)
 
 
 def touch(teacher: Teacher, now: datetime) -> None:

@@ -444,7 +444,6 @@ def test_a_failed_write_sends_its_batch_back_one_teacher_at_a_time(
     monkeypatch.setattr(importer._Importer, "_one_by_one", spy)
 
     with app.extensions["db_sessions"]() as session:
-
         clashed = []
 
         def clash_once(done: int) -> None:  # a second 3000002 makes the batch's INSERT fail
