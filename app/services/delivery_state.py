@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.models import ManualRequest, OutboxEntry, Teacher
@@ -58,14 +58,26 @@ class DeliveryState:
 
 
 def delivery_state(session: Session, teacher: Teacher, now: datetime) -> DeliveryState:
-    """The teacher's delivery state, in three small queries."""
-    unsent = session.scalars(
+    """The teacher's delivery state, in two small queries."""
+    last_sent = (
+        select(OutboxEntry.id)
+        .where(OutboxEntry.teacher_id == teacher.id, OutboxEntry.sent_at.is_not(None))
+        .order_by(OutboxEntry.sent_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    # The rows not yet accepted by TRS, and the one it accepted last (for "last sent").
+    rows = session.scalars(
         select(OutboxEntry)
-        .where(OutboxEntry.teacher_id == teacher.id, OutboxEntry.state.in_(("pending", "failed")))
+        .where(
+            OutboxEntry.teacher_id == teacher.id,
+            or_(OutboxEntry.state.in_(("pending", "failed")), OutboxEntry.id == last_sent),
+        )
         .order_by(OutboxEntry.id)
     ).all()
-    pending = [entry for entry in unsent if entry.state == "pending"]
-    failed = next((entry for entry in unsent if entry.state == "failed"), None)
+    pending = [row for row in rows if row.state == "pending"]
+    failed = next((row for row in rows if row.state == "failed"), None)
+    last_sent_at = max((row.sent_at for row in rows if row.sent_at), default=None)
     requests = {
         request.kind: request
         for request in session.scalars(
@@ -76,9 +88,6 @@ def delivery_state(session: Session, teacher: Teacher, now: datetime) -> Deliver
             )
         )
     }
-    last_sent_at = session.scalar(
-        select(func.max(OutboxEntry.sent_at)).where(OutboxEntry.teacher_id == teacher.id)
-    )
     return DeliveryState(
         waiting=_waiting(pending, now) if pending and failed is None else None,
         stopped=_stopped(failed, requests.get("delivery")) if failed is not None else None,

@@ -92,15 +92,19 @@ def _escape_like(text: str) -> str:
 
 def find_teacher(session: Session, trn: str) -> Teacher | None:
     """A teacher with their name index entry, periods (and appropriate bodies) and extensions, in
-    three queries."""
-    return session.scalar(
-        select(Teacher)
-        .where(Teacher.trn == trn)
-        .options(
-            joinedload(Teacher.search_entry),
-            selectinload(Teacher.induction_periods).joinedload(InductionPeriod.appropriate_body),
-            selectinload(Teacher.extensions),
+    two queries: the periods join the teacher's row (a dozen at most), the extensions follow."""
+    return (
+        session.scalars(
+            select(Teacher)
+            .where(Teacher.trn == trn)
+            .options(
+                joinedload(Teacher.search_entry),
+                joinedload(Teacher.induction_periods).joinedload(InductionPeriod.appropriate_body),
+                selectinload(Teacher.extensions),
+            )
         )
+        .unique()
+        .one_or_none()
     )
 
 

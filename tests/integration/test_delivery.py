@@ -359,6 +359,24 @@ def test_teacher_page_says_when_the_change_was_sent(
     )
 
 
+def test_teacher_page_names_the_last_change_sent_of_several(
+    add_teacher, changes, make_worker, signed_in_as, clock
+):
+    teacher = add_teacher("4000802")
+    changes.start(teacher)
+    clock.advance(timedelta(hours=1))
+    make_worker().drain()  # sent at 11:00am
+    changes.move_start(teacher, date(2026, 9, 7))
+    clock.advance(timedelta(hours=2))
+    make_worker().drain()  # sent at 1:00pm
+
+    page = signed_in_as("viewer").get("/teachers/4000802")
+
+    assert page.select_one("#delivery-sent").get_text(strip=True) == (
+        "Sent to TRS on 2 November 2026 at 1:00pm."
+    )
+
+
 def test_teacher_page_says_delivery_stopped_and_names_the_request(
     add_teacher, changes, make_worker, signed_in_as, db
 ):
