@@ -53,6 +53,7 @@ def require_role(*roles: str) -> Callable[[View], View]:
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined] # for the navigation
         return wrapped  # type: ignore[return-value]
 
     return decorate
@@ -92,16 +93,29 @@ def init_app(app: Flask) -> None:
         return {"current_user": g.get("current_user"), "navigation_items": _navigation_items}
 
 
+# The service navigation: (endpoint, text, blueprint that marks it active). A section shows only
+# to the roles its own route admits (`require_role`), so the two cannot disagree.
+NAVIGATION = (
+    ("teachers.search", "Find a teacher", "teachers"),
+    ("appeals.appeals_page", "Appeals", "appeals"),
+    ("manual.queue", "Manual requests", "manual"),
+    ("rules.rules_page", "Rules", "rules"),
+)
+
+
 def _navigation_items() -> list[dict[str, Any]]:
-    if g.get("current_user") is None:
+    user = g.get("current_user")
+    if user is None:
         return []
-    items = [("teachers.search", "Find a teacher", "teachers")]
-    if "rules.rules_page" in current_app.view_functions:
-        items.append(("rules.rules_page", "Rules", "rules"))
-    return [
-        {"href": url_for(endpoint), "text": text, "active": request.blueprint == section}
-        for endpoint, text, section in items
-    ]
+    items = []
+    for endpoint, text, section in NAVIGATION:
+        view = current_app.view_functions.get(endpoint)
+        if view is None or user.role not in getattr(view, "allowed_roles", {user.role}):
+            continue
+        items.append(
+            {"href": url_for(endpoint), "text": text, "active": request.blueprint == section}
+        )
+    return items
 
 
 def _session_expired() -> str | None:

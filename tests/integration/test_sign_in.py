@@ -146,3 +146,26 @@ def test_assets_need_no_sign_in(client_request):
         "/assets/images/favicon.svg",
     ):
         assert client_request.get_response(url).status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    ("role", "sections"),
+    [
+        ("viewer", ["Find a teacher", "Rules"]),
+        ("caseworker", ["Find a teacher", "Appeals", "Rules"]),
+        ("appeals_officer", ["Find a teacher", "Appeals", "Rules"]),
+        ("senior_caseworker", ["Find a teacher", "Appeals", "Manual requests", "Rules"]),
+    ],
+)
+def test_navigation_offers_each_role_the_sections_it_may_open(signed_in_as, role, sections):
+    person = signed_in_as(role)
+    links = person.get("/teachers").select(".govuk-service-navigation__list a")
+    assert [link.get_text(strip=True) for link in links] == sections
+    for link in links:  # every section offered opens for this role
+        assert person.get_response(link["href"]).status_code == 200
+
+
+def test_navigation_marks_the_section_being_used(signed_in_as):
+    page = signed_in_as("senior_caseworker").get("/manual-requests")
+    active = page.select(".govuk-service-navigation__item--active a")
+    assert [link.get_text(strip=True) for link in active] == ["Manual requests"]
