@@ -23,7 +23,7 @@ from app.db import make_engine, make_session_factory
 from app.models import OutboxEntry, Teacher
 from app.trs.client import TrsClient
 from app.trs.outbox import ClaimedRow, OutboxWorker
-from tests.support.database import backends, create_database
+from tests.support.database import backends, create_database, drop_database
 from tests.support.delivery import put_body
 from tests.support.sandbox import CPD_KEY
 
@@ -145,6 +145,7 @@ if "postgresql" in backends():
             rows = session.scalars(select(OutboxEntry).order_by(OutboxEntry.id)).all()
         for engine in engines:
             engine.dispose()
+        drop_database(url)  # its name carries the pid: left behind, every run would add one
 
         assert pending == 0, f"{pending} rows not sent in time"
         claimed = Counter(row_id for _, row_id in claims)
