@@ -1,8 +1,8 @@
 """The load web_bench.py puts on the console: locust users on one page at a time.
 
 Run by web_bench.py (`locust --headless -f bench/locustfile.py ...`), once per page, with:
-BENCH_PAGE, the page's name in the plan; BENCH_PLAN, a JSON file of page -> URLs; BENCH_EMAIL and
-BENCH_PASSWORD, the seeded users' sign-in (`{n}` is the user's number). Only requests named after
+BENCH_PAGE, the page's name in the plan; BENCH_PLAN, a JSON file of page -> URLs; BENCH_USERS, how
+many users; BENCH_EMAIL and BENCH_PASSWORD, the seeded users' sign-in (`{n}` is the user's number). Only requests named after
 the page count: sign-in, a warm-up request per user (a worker compiles a page's templates on first
 use) and the write's journey steps are recorded under other names, and the page's requests start
 only once every user has signed in and warmed up.
@@ -30,7 +30,7 @@ PLAN: dict[str, list[str]] = (
 )
 SIGNED_OUT = PAGE.startswith("floor")  # a signed-in GET /sign-in only redirects
 WRITE = PAGE.startswith("add extension")
-USERS = 20
+USERS = int(os.environ.get("BENCH_USERS", "20"))
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _numbers = itertools.count()
 _ready = itertools.count(1)

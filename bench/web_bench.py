@@ -171,7 +171,7 @@ def load(base: str, page: str, plan_file: Path, seconds: int, workdir: Path) -> 
          "--users", str(USERS), "--spawn-rate", str(USERS), "--run-time", f"{seconds}s",
          "--stop-timeout", "10", "--only-summary", "--loglevel", "ERROR", "--csv", str(prefix)],
         env={**os.environ, "BENCH_PAGE": page, "BENCH_PLAN": str(plan_file),
-             "BENCH_EMAIL": EMAIL, "BENCH_PASSWORD": PASSWORD},
+             "BENCH_USERS": str(USERS), "BENCH_EMAIL": EMAIL, "BENCH_PASSWORD": PASSWORD},
         check=False, capture_output=True, text=True,  # locust exits 1 when a request failed
     )  # fmt: skip
     with open(f"{prefix}_stats.csv", newline="") as stats:

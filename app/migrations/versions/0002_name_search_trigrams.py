@@ -11,8 +11,8 @@ gets its own trigram index:
 - SQLite: an FTS5 table with the trigram tokenizer over `teacher_search_index` (external content,
   kept in step by triggers). A quoted phrase of three or more characters matches as a substring.
 
-Neither object is in the models' metadata (`app.migrations.SEARCH_TRIGRAM_OBJECTS` names them so
-autogenerate leaves them alone).
+Neither object is in the models' metadata; `app.migrations.in_metadata` leaves them out of
+autogenerate's comparison.
 
 Revision ID: 0002
 Revises: 0001
