@@ -26,6 +26,8 @@ from app.services.casework import (
     open_case,
 )
 from app.services.changes import Actor
+from app.services.legacy import TrsMoved, TrsOutcomeUnknown, TrsWriteBusy
+from app.services.once import AlreadyDone, Once, UnknownToken, issue, spent
 from app.services.records import TrsUnreadable
 from app.services.teachers import TRN_PATTERN, find_teacher
 from app.trs.errors import TrsError
@@ -109,6 +111,13 @@ def step(trn: str, journey: str, step: str) -> Any:
     page = chosen.step(step) or abort(404)
     state = _state(trn, chosen)
     case = _open(trn, chosen)
+    try:
+        return _step(trn, chosen, page, state, case)
+    except NotFound:  # the period or extension chosen was deleted by someone else meanwhile
+        return _changed(trn, chosen)
+
+
+def _step(trn: str, chosen: Journey, page: Step, state: dict[str, Any], case: Case) -> Any:
     if not page.applies(state["answers"]):
         return redirect(_next_url(trn, chosen, state))
     form = page.make_form(case, state["answers"], submitted=request.method == "POST")
@@ -128,6 +137,10 @@ def step(trn: str, journey: str, step: str) -> Any:
 @require_role(*CASEWORKERS)
 def check(trn: str, journey: str) -> Any:
     chosen = _journey(journey)
+    finished = load_state(chosen, trn)
+    if request.method == "POST" and finished and "done" in finished:
+        # A second tab or a replayed POST after the change was made: say what was done.
+        return _already_done(trn, chosen, spent(db_session(), finished.get("token")))
     state = _state(trn, chosen)
     if chosen.next_step(state) is not None:
         return redirect(_next_url(trn, chosen, state))
@@ -139,7 +152,25 @@ def check(trn: str, journey: str) -> Any:
     problem = _rule_problem(chosen, case, chosen.change, answers)
     if problem is not None:
         return _show_problem(trn, chosen, case, answers, problem)
+    _issue_token(trn, chosen, state, case)
     return _render_check(trn, chosen, case, answers, form)
+
+
+def _purpose(trn: str, journey: Journey) -> str:
+    return f"journey:{journey.slug}:{trn}"
+
+
+def _issue_token(trn: str, journey: Journey, state: dict[str, Any], case: Case) -> None:
+    """Give the journey its write token (once), and keep what TRS showed on this check page."""
+    kept = dict(state)
+    if not kept.get("token"):
+        kept["token"] = issue(
+            db_session(), g.current_user.id, _purpose(trn, journey), clock().now()
+        )
+    if journey.seen is not None:
+        kept["seen"] = journey.seen(case)
+    if kept != state and save_state(journey, trn, kept):
+        state.update(kept)
 
 
 @blueprint.route(f"{JOURNEY_URL}/done")
@@ -243,6 +274,10 @@ def _confirm(
     form: ConfirmForm,
 ) -> Any:
     """The final POST: the service asks the rules again with the full change, then writes."""
+    if not state.get("token"):  # the check page was never shown: show it, with its token
+        _issue_token(trn, journey, state, case)
+        form.form_errors.append("Check your answers, then confirm.")
+        return _render_check(trn, journey, case, answers, form)
     submission = Submission(
         session=db_session(),
         gateway=trs_gateway(),
@@ -250,9 +285,21 @@ def _confirm(
         trn=trn,
         actor=Actor.of(g.current_user),
         expected_version=state["version"],
+        once=Once(state["token"], g.current_user.id, _purpose(trn, journey)),
+        seen=state.get("seen"),
     )
     try:
         outcome = journey.save(submission, answers)
+    except AlreadyDone as done:
+        return _already_done(trn, journey, done)
+    except UnknownToken:
+        forget_state(journey, trn)
+        return render_error(400, ("This page has expired.", "Start the change again."))
+    except (TrsMoved, TrsWriteBusy) as moved:
+        return _changed(trn, journey, str(moved))
+    except TrsOutcomeUnknown as unknown:
+        save_state(journey, trn, {"done": unknown.summary, "token": state["token"]})
+        return _render_unknown(trn, journey, unknown)
     except ActionRefused as refused:
         return render_error(403, (refused.decision.reason,))
     except RoleMayNot:
@@ -267,19 +314,46 @@ def _confirm(
     except TrsError as error:
         form.form_errors.append(_trs_refusal(error))
         return _render_check(trn, journey, case, answers, form)
-    save_state(journey, trn, {"done": outcome.event.summary})  # what the panel page shows
+    # What the panel page shows; the token stays, so a replay finds it spent.
+    save_state(journey, trn, {"done": outcome.event.summary, "token": state["token"]})
     return redirect(url_for(".done", trn=trn, journey=journey.slug))
 
 
 def _trs_refusal(error: TrsError) -> str:
-    """TRS's reason, and what it means here: nothing changed (a retry is the caseworker's call)."""
+    """TRS's reason, and what it means here. The service raises TrsError only when TRS answered
+    and reading it back showed nothing changed (a retry is the caseworker's call)."""
     if error.retryable:
         reason = error.message.split(". ")[0].rstrip(".")
-        return f"{reason}. Nothing has changed: try again in a few minutes."
+        return f"{reason}. TRS was read back and nothing has changed: try again in a few minutes."
     return f"TRS did not accept the correction: {error.message} Nothing has changed."
 
 
-def _changed(trn: str, journey: Journey) -> tuple[str, int]:
+def _already_done(trn: str, journey: Journey, done: AlreadyDone | None) -> tuple[str, int]:
+    """The 409 page for a confirmation whose change was made already (a replay, a second tab)."""
+    db_session().rollback()
+    body = render_template(
+        "journeys/already_done.html",
+        journey=journey,
+        trn=trn,
+        done=done,
+        page_title="This change has already been made",
+    )
+    return body, 409
+
+
+def _render_unknown(trn: str, journey: Journey, unknown: TrsOutcomeUnknown) -> tuple[str, int]:
+    """TRS never answered and reading it back could not show whether the change arrived."""
+    body = render_template(
+        "journeys/unknown.html",
+        journey=journey,
+        trn=trn,
+        unknown=unknown,
+        page_title="We do not know yet whether TRS made this change",
+    )
+    return body, 502
+
+
+def _changed(trn: str, journey: Journey, why: str | None = None) -> tuple[str, int]:
     """The 409 page: the record as it is now, and a way to start again from it."""
     session = db_session()
     session.rollback()
@@ -290,7 +364,8 @@ def _changed(trn: str, journey: Journey) -> tuple[str, int]:
         trn=trn,
         teacher=find_teacher(session, trn),
         person=trs_gateway().read_person(trn).person,
-        page_title="This record changed while you were editing it",
+        why=why,
+        page_title=why or "This record changed while you were editing it",
     )
     return body, 409
 
