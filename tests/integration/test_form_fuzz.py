@@ -243,7 +243,7 @@ def test_legacy_journey(fuzz, db, sandbox_admin, data):
     )
     legacy_dates = mostly(dates_between("2000-01-01", "2026-11-02"), BAD_DATE_PARTS)
     dates = {"start_date": data.draw(legacy_dates), "completed_date": data.draw(legacy_dates)}
-    poster.run("correct-trs-status", [{"status": status}, dates])
+    poster.run("correct-trs-status", [{"status": status}, dates, {"reason": "Fuzzed"}])
     trs = sandbox_admin.person(TRN)
     assert trs["status"] in {"InProgress", "RequiredToComplete", "Passed", "Failed"}
     if trs["status"] in {"Passed", "Failed"}:

@@ -229,7 +229,10 @@ def test_a_stale_request_cannot_be_approved_but_can_be_rejected(signed_in_as, fa
         "Raise a new request against the record as it is now",
     )
     assert db.scalar(select(Appeal)) is None
-    decide(senior, url, "approve", "again", status=403)  # decided already
+    decided = decide(senior, url, "approve", "again", status=409)  # decided already
+    assert "This request was decided by senior.caseworker@example.gov.uk on" in decided.get_data(
+        as_text=True
+    )
 
 
 def test_queue_filters_by_state_and_kind(signed_in_as, failed, db, clock):
