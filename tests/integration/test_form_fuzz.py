@@ -123,6 +123,7 @@ class Poster:
                 return
             url = response.headers["Location"]
         if url.endswith("/check"):
+            self.client.get(url)  # the check page issues the confirmation's write token
             response = self.client.post(url, data={"csrf_token": self.token})
             assert response.status_code in {200, 302, *REFUSED}, response.status_code
             event(f"{journey}: confirmed with {response.status_code}")

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput
+from werkzeug.exceptions import HTTPException
 
 from app.rules import ACTIONS, MalformedChange, role_may
 from app.services.casework import (
@@ -137,14 +138,19 @@ def _step(trn: str, chosen: Journey, page: Step, state: dict[str, Any], case: Ca
 @require_role(*CASEWORKERS)
 def check(trn: str, journey: str) -> Any:
     chosen = _journey(journey)
-    finished = load_state(chosen, trn)
-    if request.method == "POST" and finished and "done" in finished:
-        # A second tab or a replayed POST after the change was made: say what was done.
-        return _already_done(trn, chosen, spent(db_session(), finished.get("token")))
+    posted = load_state(chosen, trn) if request.method == "POST" else None
+    if posted and (replayed := _replayed(trn, chosen, posted)):
+        return replayed
     state = _state(trn, chosen)
     if chosen.next_step(state) is not None:
         return redirect(_next_url(trn, chosen, state))
-    case = _open(trn, chosen)
+    try:
+        case = _open(trn, chosen)
+    except HTTPException:
+        # The change a racing copy of this POST just made may be why the action is gone.
+        if posted and (replayed := _replayed(trn, chosen, posted)):
+            return replayed
+        raise
     answers = chosen.applicable(state["answers"])
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -292,6 +298,13 @@ def _confirm(
         outcome = journey.save(submission, answers)
     except AlreadyDone as done:
         return _already_done(trn, journey, done)
+    except (ActionRefused, ConcurrentChange, NotFound) as refused:
+        # Refused because a copy of this POST (a double click, a second tab) made the change?
+        if replayed := _replayed(trn, journey, state):
+            return replayed
+        if isinstance(refused, ActionRefused):
+            return render_error(403, (refused.decision.reason,))
+        return _changed(trn, journey)
     except UnknownToken:
         forget_state(journey, trn)
         return render_error(400, ("This page has expired.", "Start the change again."))
@@ -300,12 +313,8 @@ def _confirm(
     except TrsOutcomeUnknown as unknown:
         save_state(journey, trn, {"done": unknown.summary, "token": state["token"]})
         return _render_unknown(trn, journey, unknown)
-    except ActionRefused as refused:
-        return render_error(403, (refused.decision.reason,))
     except RoleMayNot:
         abort(403)
-    except (ConcurrentChange, NotFound):
-        return _changed(trn, journey)
     except MalformedChange as error:
         return render_error(400, (error.message,))
     except TrsUnreadable as unreadable:
@@ -326,6 +335,14 @@ def _trs_refusal(error: TrsError) -> str:
         reason = error.message.split(". ")[0].rstrip(".")
         return f"{reason}. TRS was read back and nothing has changed: try again in a few minutes."
     return f"TRS did not accept the correction: {error.message} Nothing has changed."
+
+
+def _replayed(trn: str, journey: Journey, state: dict[str, Any]) -> tuple[str, int] | None:
+    """The "already done" page when this journey's confirmation was made (its token spent)."""
+    done = spent(db_session(), state.get("token"))
+    if done is None and "done" not in state:
+        return None
+    return _already_done(trn, journey, done)
 
 
 def _already_done(trn: str, journey: Journey, done: AlreadyDone | None) -> tuple[str, int]:
