@@ -219,7 +219,11 @@ def approve_problem(submission: Submission, request: ManualRequest, justificatio
             action = "push_derived_status"
         else:
             requeued = resume_stopped_queue(s.session, teacher.id, now)
-            summary = f"Delivery to TRS restarted: {requeued} stopped change(s) back in the queue"
+            summary = (
+                f"Delivery to TRS restarted: {requeued} stopped change(s) back in the queue"
+                if requeued
+                else "Delivery problem settled: no stopped change was waiting to be sent to TRS"
+            )
             action = "resume_delivery"
         event = record_change(
             s.session,

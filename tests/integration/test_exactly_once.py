@@ -29,7 +29,6 @@ from app.models import (
     ManualRequest,
     OutboxEntry,
     Teacher,
-    User,
     WriteToken,
 )
 from app.web.journeys.registry import JOURNEYS
@@ -37,6 +36,7 @@ from tests.conftest import TEST_PASSWORD, TEST_PASSWORD_HASH
 from tests.support.appeals import FAILED_IN_TRS, FAILED_ON, add_fail
 from tests.support.journeys import add_extension, add_period, answer, parts, start, walk
 from tests.support.pages import ClientRequest, check_page
+from tests.support.users import sign_in_new_user
 
 TRN = "2900001"
 LEGACY_TRN = "2900002"
@@ -441,21 +441,22 @@ def test_an_answered_failure_is_read_back_before_saying_nothing_changed(
 @pytest.fixture
 def seniors(app, db, users, signed_in_as, clock) -> list[ClientRequest]:
     """Ten signed-in senior caseworker sessions (two people)."""
-    email = "second.senior@example.gov.uk"
-    db.add(
-        User(
-            email=email,
-            role="senior_caseworker",
-            active=True,
-            password_hash=TEST_PASSWORD_HASH,
-            created_at=clock.now(),
-        )
+    second = sign_in_new_user(
+        app,
+        db,
+        "second.senior@example.gov.uk",
+        "senior_caseworker",
+        clock.now(),
+        TEST_PASSWORD,
+        TEST_PASSWORD_HASH,
     )
-    db.commit()
-    sessions = []
-    for n in range(THREADS):
+    sessions = [second]
+    for n in range(1, THREADS):
         request = ClientRequest(app, app.test_client())
-        request.sign_in(email if n % 2 else users["senior_caseworker"], TEST_PASSWORD)
+        request.sign_in(
+            "second.senior@example.gov.uk" if n % 2 == 0 else users["senior_caseworker"],
+            TEST_PASSWORD,
+        )
         sessions.append(request)
     return sessions
 
