@@ -120,8 +120,9 @@ def correct_legacy_status(
     try:
         s.gateway.client.put_cpd_induction(s.trn, status, start_date, completed_date, now)
     except TrsError as error:
-        _after_error(s, lock, case, event, target, error)
-        raise
+        if not _applied_after_all(s, lock, case, event, target, error):
+            raise
+        return Outcome(event, decision)
     finally:
         s.gateway.forget(s.trn)
     _record(s, event, "applied", f"Induction status corrected in TRS: {_words(target)}")
@@ -164,21 +165,22 @@ def _unlock(s: Submission, lock: _Lock, *, spent: bool) -> None:
     s.session.commit()
 
 
-def _after_error(
+def _applied_after_all(
     s: Submission,
     lock: _Lock,
     case: Case,
     event: Event,
     target: dict[str, str | None],
     error: TrsError,
-) -> None:
-    """Read TRS back and record what actually happened; raises TrsOutcomeUnknown when unsettled."""
+) -> bool:
+    """Read TRS back and record what actually happened: True when TRS holds the correction,
+    False when it verifiably does not; raises TrsOutcomeUnknown when the read-back cannot tell."""
     reading = s.gateway.read_person(s.trn, fresh=True)
     now_holds = _held(reading)
     if now_holds == target:
         _record(s, event, "applied", f"Induction status corrected in TRS: {_words(target)}")
         _unlock(s, lock, spent=True)
-        return
+        return True
     answered = not isinstance(error, TrsUnavailable)
     if answered and now_holds == trs_values(case.record):
         _record(
@@ -188,7 +190,7 @@ def _after_error(
             f"Induction status correction not made: TRS refused it ({error.message.rstrip('.')})",
         )
         _unlock(s, lock, spent=False)
-        return
+        return False
     trs_now = _words(now_holds) if now_holds else "TRS could not be read"
     summary = (
         f"Induction status correction sent to TRS, which did not answer: {_words(target)}. "

@@ -561,3 +561,22 @@ def test_a_replayed_decision_is_not_made_again(arranged, seniors, db, clock):
     replay = seniors[0].client.post(url, data=form)
     assert replay.status_code == 409
     assert count(db, OutboxEntry, OutboxEntry.trn == trn) == 1
+
+
+def test_no_answer_but_trs_shows_the_correction_is_recorded_as_applied(
+    legacy, signed_in_as, db, sandbox_admin
+):
+    """The PUT outlives the console's timeout; the slower read-back finds it applied."""
+    caseworker = signed_in_as("caseworker")
+    check = walk(caseworker, legacy, "correct-trs-status", {"status": "RequiredToComplete"}, WHY)
+    tokens = caseworker.form_tokens(check)
+    sandbox_admin.faults(method="PUT", count=1, latency_ms=6000)
+    sandbox_admin.faults(method="GET", share=1.0, latency_ms=3000)  # reads land after the PUT
+    try:
+        done = caseworker.client.post(check, data=tokens)
+    finally:
+        sandbox_admin.clear_faults()
+    assert done.status_code == 302
+    (event,) = db.scalars(select(Event).where(Event.trn == legacy)).all()
+    assert event.after["trs_result"] == "applied"
+    assert count(db, ManualRequest) == 0
