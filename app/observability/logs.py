@@ -54,6 +54,8 @@ def configure_logging(level: int = logging.INFO) -> None:
     handler.setFormatter(JsonFormatter())
     root.addHandler(handler)
     root.setLevel(level)
+    # httpx logs every request at INFO; the TRS client's metrics and errors say what matters.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 __all__ = ["JsonFormatter", "configure_logging"]
