@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import time
 from contextlib import ExitStack
 from typing import Any
@@ -35,6 +36,8 @@ from app.web.context import clock, db_session
 
 blueprint = Blueprint("observability", __name__)
 log = logging.getLogger("app.requests")
+# `<any('add-induction-period', ...):journey>` -> `<journey>`: short, bounded metric labels.
+_CONVERTER = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
 
 
 def init_app(app: Flask) -> None:
@@ -54,20 +57,21 @@ def init_app(app: Flask) -> None:
         if "request_started" not in g:  # a request refused before the hooks ran
             return response
         seconds = time.perf_counter() - g.pop("request_started")
-        route = request.url_rule.rule if request.url_rule else "unmatched"
+        route = _CONVERTER.sub(r"<\1>", request.url_rule.rule) if request.url_rule else "unmatched"
         user = g.get("current_user")
         if user is not None:
             note(user_id=user.id)
         response.headers["X-Request-Id"] = g.request_id
         observe_request(route, request.method, response.status_code, seconds)
-        # The route pattern, never the path and its query: a name search must not reach the logs.
+        # The path never with its query: a name search must not reach the logs.
         log.info(
             "%s %s %s",
             request.method,
-            route,
+            request.path,
             response.status_code,
             extra={
                 "route": route,
+                "path": request.path,
                 "method": request.method,
                 "status": response.status_code,
                 "duration_ms": round(seconds * 1000, 1),
