@@ -29,6 +29,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.clock import Clock
 from app.observability.context import working_on
 from app.observability.metrics import count_reconciliation
 from app.services.teachers import TRN_PATTERN
@@ -137,27 +138,33 @@ def reconcile_command(trns: tuple[str, ...], report: Path | None, concurrency: i
     envvar="RECONCILE_INTERVAL_SECONDS",
     default=3600,
 )
+@click.option(
+    "--reports",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for each run's CSV report (default: instance/).",
+)
 @_concurrency
-def reconcile_every_command(seconds: int, concurrency: int) -> None:
+def reconcile_every_command(seconds: int, reports: Path | None, concurrency: int) -> None:
     """Reconcile now and then every SECONDS, never overlapping another reconciliation."""
     stop = _stop_on_signals()
     log.info("reconcile scheduler: every %s s", seconds)
     while not stop.is_set():
         with working_on():
             try:
-                _scheduled_reconciliation(concurrency)
+                _scheduled_reconciliation(concurrency, reports)
             except Exception:  # noqa: BLE001 - a database or TRS outage must not end the schedule
                 log.exception("reconciliation failed; next one in %s s", seconds)
         stop.wait(seconds)
 
 
-def _scheduled_reconciliation(concurrency: int) -> None:
+def _scheduled_reconciliation(concurrency: int, reports: Path | None) -> None:
     reconciliation = _reconciliation(concurrency)
     with exclusively(current_app.extensions["db_engine"], RECONCILE_LOCK) as held:
         if not held:
             log.info("reconciliation skipped: another is running")
             return
-        result = _reconcile(reconciliation, reconciliation.teachers(), None)
+        report = _report_path(reports, reconciliation.clock) if reports else None
+        result = _reconcile(reconciliation, reconciliation.teachers(), report)
     log.info(
         "reconciliation checked %s teachers",
         result.checked,
@@ -183,12 +190,15 @@ def _reconcile(
 ) -> ReconcileResult:
     """One run, its CSV report (default: instance/trs-reconcile-<time>.csv) and its metrics."""
     if report is None:
-        now = reconciliation.clock.now()
-        report = Path(current_app.instance_path) / f"trs-reconcile-{now:%Y%m%dT%H%M%SZ}.csv"
+        report = _report_path(Path(current_app.instance_path), reconciliation.clock)
     report.parent.mkdir(parents=True, exist_ok=True)
     result = reconciliation.run(teachers, report=report, on_progress=on_progress)
     count_reconciliation(result.counts)
     return result
+
+
+def _report_path(folder: Path, clock: Clock) -> Path:
+    return folder / f"trs-reconcile-{clock.now():%Y%m%dT%H%M%SZ}.csv"
 
 
 def _stop_on_signals() -> threading.Event:

@@ -4,6 +4,7 @@ delivered twice."""
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 from collections import Counter
@@ -16,7 +17,7 @@ from app.models import OutboxEntry
 from app.trs.cli import RECONCILE_LOCK
 from app.trs.exclusive import exclusively
 from tests.support.delivery import CpdChanges
-from tests.support.service import service_environment, start_worker
+from tests.support.service import FLASK, ServiceProcess, service_environment, start_worker
 
 ROWS = 24
 
@@ -43,6 +44,35 @@ def test_reconcile_by_hand_is_refused_while_the_scheduler_runs_one(app, add_teac
     assert result.exit_code == 1
     assert "Another reconciliation is running" in result.output
     assert app.test_cli_runner().invoke(args=command).exit_code == 0
+
+
+def test_the_scheduler_reconciles_at_once_and_skips_while_another_run_holds_the_lock(
+    app, database_url, add_teacher, appropriate_body, db, clock, trs_sandbox, tmp_path
+):
+    CpdChanges(db, clock, appropriate_body).start(add_teacher("2420001"))
+    env = service_environment(database_url, trs_sandbox.base_url, tmp_path / "metrics")
+    command = ["trs", "reconcile-every", "3600", "--reports", str(tmp_path)]
+    with exclusively(app.extensions["db_engine"], RECONCILE_LOCK):
+        skipped = ServiceProcess("skipped", [*FLASK, *command], env, tmp_path)
+        assert _wait_for(skipped, "reconciliation skipped: another is running")
+        assert skipped.stop() == 0
+    ran = ServiceProcess("ran", [*FLASK, *command], env, tmp_path)
+    line = _wait_for(ran, "reconciliation checked 1 teachers")
+    assert ran.stop() == 0, ran.output  # SIGTERM ends the wait for the next run at once
+    assert line["outcomes"] == {"catching_up": 1}  # its change has not reached TRS yet
+    assert line["request_id"]  # each run is named, like a request
+    assert line["report"].startswith(str(tmp_path))
+
+
+def _wait_for(process: ServiceProcess, message: str, seconds: float = 60) -> dict | None:
+    """The process's JSON log line with this message, once it has written it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.process.poll() is None:
+        for line in process.output.splitlines():
+            if line.startswith("{") and json.loads(line)["message"] == message:
+                return json.loads(line)
+        time.sleep(0.2)
+    return None
 
 
 def test_a_worker_stopped_with_sigterm_delivers_nothing_twice(

@@ -20,6 +20,7 @@ from bs4 import BeautifulSoup
 from tests.support.sandbox import REPO_ROOT
 
 METRICS_KEY = "shape-metrics-key"
+FLASK = [sys.executable, "-m", "flask", "--app", "app"]
 
 
 def free_port() -> int:
@@ -99,8 +100,8 @@ def start_web(env: dict[str, str], logs: Path, processes: int = 2) -> tuple[Serv
 
 def start_worker(env: dict[str, str], logs: Path, worker_id: str, *options: str) -> ServiceProcess:
     """`flask --app app trs deliver --forever`, as the Procfile's `worker`."""
-    command = [sys.executable, "-m", "flask", "--app", "app", "trs", "deliver", "--forever"]
-    return ServiceProcess(worker_id, [*command, "--worker-id", worker_id, *options], env, logs)
+    command = [*FLASK, "trs", "deliver", "--forever", "--worker-id", worker_id, *options]
+    return ServiceProcess(worker_id, command, env, logs)
 
 
 class Caseworker:
