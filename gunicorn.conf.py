@@ -35,7 +35,7 @@ logconfig_dict = {
             "stream": "ext://sys.stderr",
         }
     },
-    "root": {"level": "INFO", "handlers": ["json"]},
+    "root": {"level": os.environ.get("LOG_LEVEL", "INFO").upper(), "handlers": ["json"]},
     "loggers": {
         "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
         "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},

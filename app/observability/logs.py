@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -45,15 +46,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, default=str, ensure_ascii=False)
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    """Send every logger's lines to standard error as JSON (once per process)."""
+def configure_logging() -> None:
+    """Send every logger's lines to standard error as JSON (once per process), from `LOG_LEVEL`
+    (default INFO: a line per request and per delivery)."""
     root = logging.getLogger()
     if any(isinstance(handler.formatter, JsonFormatter) for handler in root.handlers):
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root.addHandler(handler)
-    root.setLevel(level)
+    root.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
     # httpx logs every request at INFO; the TRS client's metrics and errors say what matters.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
