@@ -26,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.clock import Clock
 from app.models import Event, Teacher
+from app.observability.context import note_decision
 from app.rules import Decision, TeacherRecord, decide, derive_trs_status, role_may
 from app.services.changes import Actor, ConcurrentChange, check_version, record_change, snapshot
 from app.services.once import Once
@@ -68,7 +69,9 @@ class Case:
 
     def ask(self, action: str, today: date, change: Mapping[str, object] | None = None) -> Decision:
         """The rules' answer for this teacher now (MalformedChange for an unreadable change)."""
-        return decide("cpd", action, self.record, today, change)
+        decision = decide("cpd", action, self.record, today, change)
+        note_decision(decision)
+        return decision
 
 
 @dataclass(frozen=True)
