@@ -26,10 +26,12 @@ from app.rules.record import TRS_STATUSES, PeriodFacts, TeacherRecord, managed_b
 from app.rules.table import ALLOWED, FORBIDDEN, MANUAL, OWNERSHIP, ROLE_ACTIONS
 from app.rules.timing import (
     NextChange,
+    WindowSpan,
     changes_for_role,
     closing_windows,
     managed_horizon,
     next_changes,
+    window_spans,
     working_days_ahead,
     working_days_left,
 )
@@ -70,6 +72,7 @@ __all__ = [
     "PeriodFacts",
     "TeacherRecord",
     "Window",
+    "WindowSpan",
     "add_working_days",
     "available_actions",
     "changes_for_role",
@@ -86,6 +89,7 @@ __all__ = [
     "role_may",
     "rule_rows",
     "status_words",
+    "window_spans",
     "working_days_ahead",
     "working_days_left",
 ]

@@ -171,3 +171,29 @@ def windows_for_role(role: str) -> tuple[Window, ...]:
 def calendar_days_since(day: date, today: date) -> int:
     """Whole days from `day` to `today` (0 on the day itself)."""
     return (today - day).days
+
+
+@dataclass(frozen=True, slots=True)
+class WindowSpan:
+    """One window on this record: the day it counts from and its last day."""
+
+    window: Window
+    counted_from: date
+    last_day: date
+
+
+def window_spans(record: TeacherRecord) -> tuple[WindowSpan, ...]:
+    """Every window this record has started, in the order they start (for the teacher page's
+    picture): the correction of its outcome, the appeal windows of a fail, and CPD's management."""
+    starts = (
+        ("OUTCOME_CORRECTION", record.outcome_recorded_on),
+        ("APPEAL_LODGING", record.outcome_date if record.outcome == "fail" else None),
+        ("APPEAL_DECISION", record.appeal_lodged_on if record.appeal_counts else None),
+        ("MANAGED_BY_CPD", record.cpd_completed_date if record.periods else None),
+    )
+    spans = [
+        WindowSpan(window(name), start, window(name).last_day(start))
+        for name, start in starts
+        if start is not None
+    ]
+    return tuple(sorted(spans, key=lambda s: s.counted_from))

@@ -52,7 +52,7 @@ def ask(session: Session, trs: TrsGateway, body: Mapping[str, object], today: da
     act on the answer. Raises MalformedChange (400), UnknownTeacher (404) or TrsUnreadable (503).
     """
     trn, console, action = _envelope(body)
-    on = _on_date(body.get("on"), today)
+    on = on_date(body.get("on"), today)
     if action == "change_induction_status":
         _check_exemption_reasons(body.get("exemption_reason_ids"))
     teacher = find_teacher(session, trn)
@@ -75,7 +75,8 @@ def _envelope(body: Mapping[str, object]) -> tuple[str, str, str]:
     return trn, console, action
 
 
-def _on_date(raw: object, today: date) -> date:
+def on_date(raw: object, today: date) -> date:
+    """The day asked about (`on`, yyyy-mm-dd, 1900 to 2100), or today; MalformedChange if bad."""
     if raw is None:
         return today
     if not isinstance(raw, str) or not ISO_DATE.fullmatch(raw):
