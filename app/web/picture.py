@@ -16,7 +16,7 @@ WIDTH = 720
 LABEL_WIDTH = 230  # the bars' labels sit left of the line
 RIGHT_MARGIN = 20
 ROW_HEIGHT = 30
-TOP = 34  # room for the marks' labels
+TOP = 48  # room for the marks' labels, on three staggered lines
 BAR_HEIGHT = 16
 
 
@@ -69,5 +69,5 @@ def layout(picture: InductionPicture) -> Layout:
     for index, mark in enumerate(picture.marks):
         at = x(mark.day)
         anchor = "start" if at < left + 60 else "end" if at > right - 60 else "middle"
-        marks.append(Shape(mark.kind, mark.label, at, TOP - 8 - 13 * (index % 2), anchor=anchor))
+        marks.append(Shape(mark.kind, mark.label, at, TOP - 8 - 13 * (index % 3), anchor=anchor))
     return Layout(WIDTH, int(axis_y + 30), bars, marks, first, last, axis_y, left, right)
