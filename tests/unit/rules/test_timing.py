@@ -23,32 +23,9 @@ from app.rules import (
     working_days_ahead,
     working_days_left,
 )
+from tests.unit.rules.test_windows import QTS, failed_on, passed
 
-QTS = date(2015, 7, 1)
 DAY = timedelta(days=1)
-
-
-def failed(on: date, recorded_on: date | None = None, **appeal: object) -> TeacherRecord:
-    return TeacherRecord(
-        trs_status="Failed",
-        qts_date=QTS,
-        periods=(PeriodFacts(date(2023, 9, 4), on, True),),
-        outcome="fail",
-        outcome_date=on,
-        outcome_recorded_on=recorded_on or on,
-        **appeal,
-    )
-
-
-def passed(finished_on: date, recorded_on: date) -> TeacherRecord:
-    return TeacherRecord(
-        trs_status="Passed",
-        qts_date=QTS,
-        periods=(PeriodFacts(date(2010, 9, 6), finished_on, True),),
-        outcome="pass",
-        outcome_date=finished_on,
-        outcome_recorded_on=recorded_on,
-    )
 
 
 def change_of(action: str, record: TeacherRecord, today: date, console: str = "cpd"):
@@ -57,7 +34,7 @@ def change_of(action: str, record: TeacherRecord, today: date, console: str = "c
 
 
 def test_the_christmas_2025_appeal_window_closes_on_14_january_2026() -> None:
-    record = failed(date(2025, 12, 11))
+    record = failed_on(date(2025, 12, 11))
 
     change = change_of("lodge_appeal", record, date(2025, 12, 11))
 
@@ -81,7 +58,7 @@ def test_the_christmas_2025_appeal_window_closes_on_14_january_2026() -> None:
 def test_a_bank_holiday_week_moves_the_last_day() -> None:
     """Fail on Thursday 17 April 2025: Good Friday, Easter Monday and the early May bank holiday
     are not working days, so the 20th working day is Tuesday 20 May 2025."""
-    record = failed(date(2025, 4, 17))
+    record = failed_on(date(2025, 4, 17))
     change = change_of("lodge_appeal", record, date(2025, 4, 17))
     assert change.last_day == date(2025, 5, 20)
     assert working_days_left(date(2025, 4, 17), date(2025, 4, 22)) == 1  # 18 and 21 are holidays
@@ -91,9 +68,9 @@ def test_a_bank_holiday_week_moves_the_last_day() -> None:
 @pytest.mark.parametrize(
     ("record", "action", "window", "last_day"),
     [
-        (passed(date(2026, 2, 27), date(2026, 3, 3)), "reopen_outcome", OUTCOME_CORRECTION, date(2026, 4, 2)),
-        (passed(date(2026, 2, 27), date(2026, 3, 3)), "edit_induction_period", OUTCOME_CORRECTION, date(2026, 4, 2)),
-        (failed(date(2025, 7, 1), appeal_lodged_on=date(2025, 7, 20)), "record_appeal_decision", APPEAL_DECISION, date(2026, 1, 16)),
+        (passed(date(2026, 3, 3), date(2026, 2, 27)), "reopen_outcome", OUTCOME_CORRECTION, date(2026, 4, 2)),
+        (passed(date(2026, 3, 3), date(2026, 2, 27)), "edit_induction_period", OUTCOME_CORRECTION, date(2026, 4, 2)),
+        (failed_on(date(2025, 7, 1), appeal_lodged_on=date(2025, 7, 20)), "record_appeal_decision", APPEAL_DECISION, date(2026, 1, 16)),
     ],
 )  # fmt: skip
 def test_each_window_changes_its_answer_the_day_after_its_last_day(
@@ -107,7 +84,7 @@ def test_each_window_changes_its_answer_the_day_after_its_last_day(
 
 
 def test_the_trs_console_may_change_a_passed_induction_once_cpd_stops_managing_it() -> None:
-    record = passed(date(2019, 7, 19), date(2019, 7, 22))
+    record = passed(date(2019, 7, 22), date(2019, 7, 19))
     change = change_of("change_induction_status", record, date(2026, 7, 1), console="trs")
     assert (change.last_day, change.window) == (date(2026, 7, 18), MANAGED_BY_CPD)
     assert (change.before.rule_id, change.after.rule_id) == (
@@ -120,13 +97,13 @@ def test_the_trs_console_may_change_a_passed_induction_once_cpd_stops_managing_i
 def test_the_teacher_page_shows_nothing_beyond_the_managed_by_cpd_horizon() -> None:
     """A legacy outcome completed nearly 7 years ago but recorded in CPD recently: its correction
     window runs past the day CPD stops managing it, so the page does not show that change."""
-    record = passed(date(2019, 7, 19), date(2026, 7, 10))
+    record = passed(date(2026, 7, 10), date(2019, 7, 19))
     today = date(2026, 7, 12)
     assert change_of("reopen_outcome", record, today).changes_on == date(2026, 8, 10)
     assert changes_for_role("caseworker", record, today) == ()
     assert changes_for_role("caseworker", record, date(2026, 7, 20)) == ()
 
-    recent = passed(date(2026, 2, 27), date(2026, 3, 3))
+    recent = passed(date(2026, 3, 3), date(2026, 2, 27))
     shown = changes_for_role("caseworker", recent, date(2026, 3, 10))
     assert [(c.action, c.changes_on) for c in shown] == [
         ("edit_induction_period", date(2026, 4, 3)),
@@ -145,7 +122,7 @@ def test_an_induction_in_progress_has_no_change_ahead() -> None:
 
 
 def test_closing_windows_are_those_of_the_role_by_the_day_given() -> None:
-    record = failed(date(2025, 12, 11), recorded_on=date(2025, 12, 11))
+    record = failed_on(date(2025, 12, 11))
     today = date(2026, 1, 5)
     officer = closing_windows("appeals_officer", record, today, date(2026, 1, 14))
     assert [(c.action, c.last_day) for c in officer] == [("lodge_appeal", date(2026, 1, 14))]
@@ -178,7 +155,7 @@ def test_starts_closing_between_is_exactly_the_starts_whose_last_day_is_in_range
 
 
 def test_window_spans_are_the_windows_the_record_has_started() -> None:
-    record = failed(date(2025, 12, 11), appeal_lodged_on=date(2026, 1, 5))
+    record = failed_on(date(2025, 12, 11), appeal_lodged_on=date(2026, 1, 5))
     assert [(s.window.name, s.counted_from, s.last_day) for s in window_spans(record)] == [
         ("OUTCOME_CORRECTION", date(2025, 12, 11), date(2026, 1, 10)),
         ("APPEAL_LODGING", date(2025, 12, 11), date(2026, 1, 14)),
