@@ -114,6 +114,7 @@ def test_the_filter_looks_further_ahead_and_refuses_a_bad_number(signed_in_as, d
             in page.select_one(".govuk-error-summary").get_text()
         )
         assert page.select_one("#closing-windows") is None
+    assert officer.get_response("/deadlines.csv?days=0").status_code == 400
 
 
 def test_the_navigation_counts_the_list_for_the_role(signed_in_as, deadlines):
