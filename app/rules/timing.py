@@ -139,8 +139,12 @@ def changes_for_role(role: str, record: TeacherRecord, today: date) -> tuple[Nex
 def closing_windows(
     role: str, record: TeacherRecord, today: date, last_day_by: date
 ) -> tuple[NextChange, ...]:
-    """The windows open to `role`'s actions on this record whose last day is by `last_day_by`."""
-    mine = [a for a in CONSOLE_ACTIONS["cpd"] if role_may(role, a)]
+    """The windows open to `role`'s actions on this record whose last day is by `last_day_by`.
+
+    Only the actions a window closes are asked (the deadlines list asks this of every candidate).
+    """
+    closed_by_windows = {a for actions in WINDOW_ACTIONS.values() for a in actions}
+    mine = [a for a in CONSOLE_ACTIONS["cpd"] if a in closed_by_windows and role_may(role, a)]
     changes = next_changes("cpd", record, today, actions=mine, until=last_day_by + ONE_DAY)
     return tuple(c for c in changes if c.closes_window)
 

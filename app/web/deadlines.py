@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from typing import Any
 
-from flask import Blueprint, Response, g, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request
 
 from app.models import User
 from app.services.deadlines import DEFAULT_WORKING_DAYS, DeadlinesList, deadlines_list
@@ -42,7 +43,25 @@ def _list_for(user: User, working_days: int = DEFAULT_WORKING_DAYS) -> Deadlines
     return lists[working_days]
 
 
-NAVIGATION_COUNTS["deadlines.deadlines_page"] = lambda user: _list_for(user).count
+# The navigation shows the count on every page, so it is kept for a minute per role and day (the
+# list itself is always worked out afresh, and its page's count with it).
+COUNT_KEPT_SECONDS = 60
+
+
+def _count_for(user: User) -> int:
+    lists = g.get("deadlines_lists", {})
+    if DEFAULT_WORKING_DAYS in lists:
+        return lists[DEFAULT_WORKING_DAYS].count
+    kept = current_app.extensions.setdefault("deadlines_counts", {})
+    key = (user.role, clock().today())
+    count, until = kept.get(key, (0, 0.0))
+    if time.monotonic() >= until:
+        count = _list_for(user).count
+        kept[key] = (count, time.monotonic() + COUNT_KEPT_SECONDS)
+    return count
+
+
+NAVIGATION_COUNTS["deadlines.deadlines_page"] = _count_for
 
 
 @blueprint.route("/deadlines")

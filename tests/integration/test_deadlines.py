@@ -161,3 +161,23 @@ def test_a_name_cannot_become_a_spreadsheet_formula(signed_in_as, deadlines, db)
     response = signed_in_as("caseworker").client.get("/deadlines.csv")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0]["name"] == "'=HYPERLINK(1)"
+
+
+def test_the_count_is_kept_a_minute_but_the_list_page_is_always_fresh(
+    signed_in_as, deadlines, db, add_teacher, appropriate_body
+):
+    officer = signed_in_as("appeals_officer")
+    assert _navigation_count(officer.get("/teachers")) == "2"
+    late = add_teacher("2700005")
+    add_period(db, late, appropriate_body.id, "2023-09-04", "2025-12-12", "6", outcome="fail",
+               recorded_at=datetime(2025, 12, 12, 15, tzinfo=LONDON))  # fmt: skip
+    assert _navigation_count(officer.get("/teachers")) == "2"  # kept
+    page = officer.get("/deadlines")
+    assert len(page.select("#closing-windows tbody tr")) == 3
+    assert _navigation_count(page) == "3"
+
+
+def _navigation_count(page) -> str:
+    return page.select_one(
+        '.govuk-service-navigation a[href="/deadlines"] .app-navigation-count'
+    ).get_text()
