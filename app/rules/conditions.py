@@ -411,14 +411,22 @@ def managed_and_in_progress(r: TeacherRecord, today: date, ch: dict | None) -> F
     """Asked in general: CPD manages the induction and TRS status is InProgress."""
     if ch is not None or r.trs_status != "InProgress" or not managed_by_cpd(r, today):
         return None
-    return {"induction_start": r.cpd_start_date}
+    return _managed_facts(r)
 
 
 def managed(r: TeacherRecord, today: date, ch: dict | None) -> Facts:
     """CPD manages the induction: CPD has periods, completed none or less than {MANAGED_BY_CPD} ago."""
     if not managed_by_cpd(r, today):
         return None
-    return {"induction_start": r.cpd_start_date}
+    return _managed_facts(r)
+
+
+def _managed_facts(r: TeacherRecord) -> dict[str, object]:
+    """The induction's start and, once it is completed, the last day CPD manages it."""
+    facts: dict[str, object] = {"induction_start": r.cpd_start_date}
+    if r.cpd_completed_date is not None:
+        facts["managed_until"] = window("MANAGED_BY_CPD").last_day(r.cpd_completed_date)
+    return facts
 
 
 def not_managed(r: TeacherRecord, today: date, ch: dict | None) -> Facts:

@@ -10,6 +10,7 @@ def register_web(app: Flask) -> None:
         api,
         appeals,
         auth,
+        deadlines,
         delivery,
         errors,
         filters,
@@ -25,5 +26,17 @@ def register_web(app: Flask) -> None:
     auth.init_app(app)
     filters.init_app(app)
     errors.init_app(app)
-    for module in (auth, teachers, health, rules, api, delivery, journeys, manual, appeals):
+    blueprints = (
+        auth,
+        teachers,
+        health,
+        rules,
+        api,
+        delivery,
+        journeys,
+        manual,
+        appeals,
+        deadlines,
+    )
+    for module in blueprints:
         app.register_blueprint(module.blueprint)

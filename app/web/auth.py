@@ -25,6 +25,7 @@ from flask import (
     session,
     url_for,
 )
+from markupsafe import Markup
 
 from app.models import User
 from app.observability.metrics import count_sign_in_failure
@@ -99,6 +100,7 @@ def init_app(app: Flask) -> None:
 NAVIGATION = (
     ("teachers.search", "Find a teacher", "teachers"),
     ("appeals.appeals_page", "Appeals", "appeals"),
+    ("deadlines.deadlines_page", "Deadlines", "deadlines"),
     ("manual.queue", "Manual requests", "manual"),
     ("rules.rules_page", "Rules", "rules"),
 )
@@ -113,10 +115,19 @@ def _navigation_items() -> list[dict[str, Any]]:
         view = current_app.view_functions.get(endpoint)
         if view is None or user.role not in getattr(view, "allowed_roles", {user.role}):
             continue
-        items.append(
-            {"href": url_for(endpoint), "text": text, "active": request.blueprint == section}
-        )
+        item = {"href": url_for(endpoint), "text": text, "active": request.blueprint == section}
+        if endpoint in NAVIGATION_COUNTS:
+            item["html"] = _with_count(text, NAVIGATION_COUNTS[endpoint](user))
+        items.append(item)
     return items
+
+
+# Sections that show a count beside their name: endpoint -> the count for the signed-in user.
+NAVIGATION_COUNTS: dict[str, Callable[[User], int]] = {}
+
+
+def _with_count(text: str, count: int) -> Markup:
+    return Markup('{} <span class="app-navigation-count">{}</span>').format(text, count)
 
 
 def _session_expired() -> str | None:
