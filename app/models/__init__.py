@@ -8,13 +8,20 @@ from app.models.manual_request import REQUEST_KINDS, REQUEST_STATES, ManualReque
 from app.models.outbox import OutboxEntry
 from app.models.search_index import TeacherSearchEntry
 from app.models.teacher import Extension, InductionPeriod, Teacher
-from app.models.user import ROLES, User
+from app.models.user import (
+    ROLES,
+    AccountEvent,
+    SignInThrottle,
+    User,
+    UserSession,
+)
 
 __all__ = [
     "APPEAL_DECISIONS",
     "REQUEST_KINDS",
     "REQUEST_STATES",
     "ROLES",
+    "AccountEvent",
     "Appeal",
     "AppropriateBody",
     "Base",
@@ -23,7 +30,9 @@ __all__ = [
     "InductionPeriod",
     "ManualRequest",
     "OutboxEntry",
+    "SignInThrottle",
     "Teacher",
     "TeacherSearchEntry",
     "User",
+    "UserSession",
 ]

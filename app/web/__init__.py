@@ -16,14 +16,17 @@ def register_web(app: Flask) -> None:
         health,
         journeys,
         manual,
+        oidc,
         rules,
         security,
         teachers,
+        users,
     )
 
+    oidc.init_app(app)
     security.init_app(app)
     auth.init_app(app)
     filters.init_app(app)
     errors.init_app(app)
-    for module in (auth, teachers, health, rules, api, delivery, journeys, manual, appeals):
+    for module in (auth, teachers, health, rules, api, delivery, journeys, manual, appeals, users):
         app.register_blueprint(module.blueprint)

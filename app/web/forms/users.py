@@ -1,0 +1,57 @@
+"""User administration's questions: an email address, a role, and a bare confirm (CSRF only)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
+from wtforms.validators import Email, InputRequired, Length
+
+from app.models.user import ROLE_NAMES
+from app.web.forms.journeys import GovRadioField, TextField
+
+HEADING = {"isPageHeading": True, "classes": "govuk-label--l"}
+
+
+class EmailForm(FlaskForm):
+    email = TextField(
+        "What is their email address?",
+        validators=[
+            InputRequired(message="Enter their email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email(
+                message="Enter an email address in the correct format, like name@example.gov.uk",
+                check_deliverability=False,
+            ),
+        ],
+        render_kw={
+            "params": {
+                "label": HEADING,
+                "hint": {"text": "The address they sign in with at DfE"},
+                "autocomplete": "off",
+                "spellcheck": False,
+            }
+        },
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class RoleForm(FlaskForm):
+    role = GovRadioField(
+        "Which role should they have?",
+        message="Select a role",
+        choices=ROLE_NAMES,
+        render_kw={
+            "params": {
+                "fieldset": {
+                    "legend": {"isPageHeading": True, "classes": "govuk-fieldset__legend--l"}
+                },
+                "hint": {"text": "Admins manage accounts and take no casework action"},
+            }
+        },
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A check page's button: nothing to answer, but the POST carries a CSRF token."""
