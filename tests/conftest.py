@@ -81,7 +81,7 @@ def db(app) -> Iterator[Session]:
 def users(app, db, clock) -> dict[str, str]:
     """One account per role; returns role -> email."""
     emails = {}
-    for role in ("caseworker", "appeals_officer", "senior_caseworker", "viewer"):
+    for role in ("caseworker", "appeals_officer", "senior_caseworker", "viewer", "admin"):
         email = f"{role.replace('_', '.')}@example.gov.uk"
         db.add(
             User(
@@ -107,7 +107,7 @@ def signed_in_as(app, users) -> Callable[[str], ClientRequest]:
     def sign_in(role: str) -> ClientRequest:
         request = ClientRequest(app, app.test_client())
         response = request.sign_in(users[role], TEST_PASSWORD)
-        assert response.headers["Location"] == "/teachers"
+        assert response.headers["Location"] == ("/users" if role == "admin" else "/teachers")
         return request
 
     return sign_in

@@ -146,9 +146,9 @@ def safe_next(target: str | None) -> str | None:
     The check runs on what will be sent (an ASCII URI), not on the raw parameter: a tab or newline
     that Werkzeug would drop or refuse, a backslash, `//` or `/\\` (another host to a browser), and
     unicode forms are all refused."""
-    if not target or any(ch in _UNSAFE_IN_NEXT for ch in target):
+    if not target or not target.isprintable() or any(ch in _UNSAFE_IN_NEXT for ch in target):
         return None
-    if not target.isprintable():
+    if not target.startswith("/") or target.startswith("//"):
         return None
     uri = iri_to_uri(target).rstrip("?")
     parts = urlsplit(uri)

@@ -182,7 +182,7 @@ CHANGES = {
 
 
 @blueprint.route(
-    "/<int:user_id>/<any(role, deactivate, reactivate, 'end-sessions'):change>",
+    "/<int:user_id>/confirm/<any(role, deactivate, reactivate, 'end-sessions'):change>",
     methods=["GET", "POST"],
 )
 @require_role("admin")

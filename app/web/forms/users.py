@@ -36,15 +36,22 @@ class EmailForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
+ROLE_QUESTION = "Which role should they have?"
+
+
 class RoleForm(FlaskForm):
     role = GovRadioField(
-        "Which role should they have?",
+        ROLE_QUESTION,
         message="Select a role",
         choices=ROLE_NAMES,
         render_kw={
             "params": {
                 "fieldset": {
-                    "legend": {"isPageHeading": True, "classes": "govuk-fieldset__legend--l"}
+                    "legend": {
+                        "text": ROLE_QUESTION,
+                        "isPageHeading": True,
+                        "classes": "govuk-fieldset__legend--l",
+                    }
                 },
                 "hint": {"text": "Admins manage accounts and take no casework action"},
             }
