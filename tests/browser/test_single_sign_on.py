@@ -149,23 +149,32 @@ def test_refused_without_an_active_account(
     expect(page).to_have_url(re.compile(r"/sign-in\?next="))
 
 
-def _tamper(page: Page, provider: ProviderProcess, parameter: str) -> None:
-    """Rewrite one parameter of the authorization request on its way to the provider."""
+def _tamper(page: Page, provider: ProviderProcess, parameter: str) -> dict[str, list[str]]:
+    """Rewrite one parameter of the authorization request on its way to the provider; returns
+    the request's parameters as the console sent them."""
+    sent: dict[str, list[str]] = {}
 
     def rewrite(route: Route) -> None:
         parts = urlsplit(route.request.url)
         query = parse_qs(parts.query)
+        sent.update(query)
         query[parameter] = ["forged-by-an-attacker"]
         route.continue_(url=urlunsplit(parts._replace(query=urlencode(query, doseq=True))))
 
     page.route(f"{provider.base_url}/oauth2/authorize?*", rewrite)
+    return sent
 
 
 @pytest.mark.parametrize("parameter", ["state", "nonce"])
 def test_refused_for_a_bad_state_or_nonce(page: Page, live_server, provider, users, parameter):
     provider.set_user("sub-caseworker", email=users["caseworker"], email_verified=True)
-    _tamper(page, provider, parameter)
+    sent = _tamper(page, provider, parameter)
     _sign_in_at_provider(page, live_server, "sub-caseworker")
+    # The console asked for the code flow with PKCE, a state and a nonce.
+    assert sent["response_type"] == ["code"]
+    assert sent["code_challenge_method"] == ["S256"]
+    assert len(sent["code_challenge"][0]) >= 43
+    assert sent["state"][0] and sent["nonce"][0]
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "We could not confirm who you are."
     )
