@@ -58,13 +58,22 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def app(database_url, database_engine, trs_sandbox, sandbox_admin, clock) -> Iterator[Flask]:
+def app_settings() -> dict[str, object]:
+    """More settings for the `app` fixture; a test module overrides it (single sign-on, say)."""
+    return {}
+
+
+@pytest.fixture
+def app(
+    database_url, database_engine, trs_sandbox, sandbox_admin, clock, app_settings
+) -> Iterator[Flask]:
     empty_tables(database_engine)
     app = create_app(
         "test",
         DATABASE_URL=database_url,
         TRS_API_BASE_URL=trs_sandbox.base_url,
         CLOCK=clock,
+        **app_settings,
     )
     yield app
     app.extensions["db_engine"].dispose()

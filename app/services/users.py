@@ -129,7 +129,7 @@ def add_account(session: Session, actor: User, email: str, role: str, now: datet
     return user
 
 
-def change_role(session: Session, actor: User, user: User, role: str, now: datetime) -> None:
+def change_role(session: Session, actor: User, user: User, now: datetime, *, role: str) -> None:
     """Give `user` another role and end their sessions, so the new role applies at once. Commits."""
     if role not in ROLES:
         raise UserError("Select a role")

@@ -229,12 +229,9 @@ def sign_in() -> Any:
 @public
 def sign_in_start() -> Any:
     """Off to the provider (a GET link, so the console's CSP `form-action` is not in the way)."""
-    client = oidc_client()
-    if client is None:
-        abort(404)
-    locked = _locked_message(list(_policies()))
-    if locked:
-        return _sign_on_refused(locked)
+    client, refusal = _open_sign_on()
+    if refusal is not None:
+        return refusal
     session["sign_in_next"] = safe_next(request.args.get("next"))
     return client.authorize_redirect(url_for("auth.sign_in_callback", _external=True))
 
@@ -243,12 +240,9 @@ def sign_in_start() -> Any:
 @public
 def sign_in_callback() -> Any:
     """The provider's answer: a valid ID token for an active console account, or no way in."""
-    client = oidc_client()
-    if client is None:
-        abort(404)
-    locked = _locked_message(list(_policies()))
-    if locked:
-        return _sign_on_refused(locked)
+    client, refusal = _open_sign_on()
+    if refusal is not None:
+        return refusal
     try:
         token = client.authorize_access_token()
         claims = token["userinfo"]
@@ -267,6 +261,16 @@ def sign_in_callback() -> Any:
             "Ask an admin for your service to add you."
         )
     return _begin_session(user, session.pop("sign_in_next", None), token.get("id_token"))
+
+
+def _open_sign_on() -> tuple[Any, Any]:
+    """The provider's client (404 without single sign-on), and instead of going on, a refusal
+    page while this client address is locked out."""
+    client = oidc_client()
+    if client is None:
+        abort(404)
+    locked = _locked_message(list(_policies()))
+    return client, (_sign_on_refused(locked) if locked else None)
 
 
 def _sign_on_failed(message: str) -> Any:

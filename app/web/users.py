@@ -138,7 +138,7 @@ class Change:
     title: str
     button: str
     done: str
-    make: Callable[..., Any]
+    make: Callable[..., Any]  # a service: (session, actor, person, now), and role= for a role
     warning: str | None = None
 
 
@@ -147,35 +147,27 @@ CHANGES = {
         "Check the change of role",
         "Change role",
         "{email} is now {role}",
-        lambda person, role: accounts.change_role(
-            db_session(), g.current_user, person, role, clock().now()
-        ),
+        accounts.change_role,
         "They are signed out everywhere, and have the new role when they next sign in.",
     ),
     "deactivate": Change(
         "Deactivate this user",
         "Deactivate user",
         "{email} is deactivated",
-        lambda person, role: accounts.deactivate(
-            db_session(), g.current_user, person, clock().now()
-        ),
+        accounts.deactivate,
         "They are signed out everywhere and cannot sign in until an admin reactivates them.",
     ),
     "reactivate": Change(
         "Reactivate this user",
         "Reactivate user",
         "{email} can sign in again as {role}",
-        lambda person, role: accounts.reactivate(
-            db_session(), g.current_user, person, clock().now()
-        ),
+        accounts.reactivate,
     ),
     "end-sessions": Change(
         "End this user's sessions",
         "End sessions",
         "{email} is signed out everywhere",
-        lambda person, role: accounts.end_user_sessions(
-            db_session(), g.current_user, person, clock().now()
-        ),
+        accounts.end_user_sessions,
         "They can sign in again straight away; deactivate them to stop that.",
     ),
 }
@@ -200,7 +192,8 @@ def confirm(user_id: int, change: str) -> Any:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            what.make(person, role)
+            extra = {"role": role} if change == "role" else {}
+            what.make(db_session(), g.current_user, person, clock().now(), **extra)
         except accounts.UserError as error:
             db_session().rollback()
             form.form_errors.append(str(error))

@@ -15,10 +15,8 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 from sqlalchemy import select
 
-from app import create_app
 from app.models import User
 from tests.conftest import TEST_PASSWORD
-from tests.support.database import empty_tables
 from tests.support.oidc import ProviderProcess
 
 pytestmark = pytest.mark.browser
@@ -39,21 +37,13 @@ def provider(request, providers) -> ProviderProcess:
 
 
 @pytest.fixture
-def app(database_url, database_engine, trs_sandbox, sandbox_admin, clock, provider):
-    """The console with single sign-on on: the provider's discovery document is read here."""
-    empty_tables(database_engine)
-    app = create_app(
-        "test",
-        DATABASE_URL=database_url,
-        TRS_API_BASE_URL=trs_sandbox.base_url,
-        CLOCK=clock,
-        OIDC_ISSUER=provider.base_url,
-        OIDC_CLIENT_ID="induction-console",
-        OIDC_CLIENT_SECRET="test-client-secret",
-    )
-    yield app
-    app.extensions["db_engine"].dispose()
-    app.extensions["trs"].client.close()
+def app_settings(provider) -> dict[str, object]:
+    """Single sign-on on: the console reads the provider's discovery document as it is built."""
+    return {
+        "OIDC_ISSUER": provider.base_url,
+        "OIDC_CLIENT_ID": "induction-console",
+        "OIDC_CLIENT_SECRET": "test-client-secret",
+    }
 
 
 @pytest.fixture

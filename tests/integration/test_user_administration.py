@@ -134,7 +134,7 @@ def test_the_last_admin_stays(db, users, clock):
     only_admin = _user(db, users["admin"])
     someone = _user(db, users["senior_caseworker"])
     for change in (
-        lambda: accounts.change_role(db, someone, only_admin, "viewer", clock.now()),
+        lambda: accounts.change_role(db, someone, only_admin, clock.now(), role="viewer"),
         lambda: accounts.deactivate(db, someone, only_admin, clock.now()),
     ):
         with pytest.raises(accounts.UserError, match="the only admin"):

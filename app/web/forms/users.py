@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
-from wtforms.validators import Email, InputRequired, Length
 
 from app.models.user import ROLE_NAMES
+from app.web.forms.auth import email_validators
 from app.web.forms.journeys import GovRadioField, TextField
 
 HEADING = {"isPageHeading": True, "classes": "govuk-label--l"}
@@ -16,14 +16,7 @@ HEADING = {"isPageHeading": True, "classes": "govuk-label--l"}
 class EmailForm(FlaskForm):
     email = TextField(
         "What is their email address?",
-        validators=[
-            InputRequired(message="Enter their email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email(
-                message="Enter an email address in the correct format, like name@example.gov.uk",
-                check_deliverability=False,
-            ),
-        ],
+        validators=email_validators("Enter their email address"),
         render_kw={
             "params": {
                 "label": HEADING,
