@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
+import requests
 from playwright.sync_api import Page, Route, expect
 from sqlalchemy import select
 
@@ -193,3 +194,19 @@ def test_callback_failures_are_throttled_and_the_password_form_is_off(app, users
     assert answer.status_code == 403
     assert "too many failed attempts to sign in" in answer.get_data(as_text=True)
     assert "too many failed attempts" in client.get("/sign-in/start").get_data(as_text=True)
+
+
+def test_the_console_will_not_start_without_the_providers_discovery_document(
+    database_url, trs_sandbox
+):
+    from app import create_app
+
+    with pytest.raises(requests.RequestException):
+        create_app(
+            "test",
+            DATABASE_URL=database_url,
+            TRS_API_BASE_URL=trs_sandbox.base_url,
+            OIDC_ISSUER="http://127.0.0.1:9",
+            OIDC_CLIENT_ID="induction-console",
+            OIDC_CLIENT_SECRET="test-client-secret",
+        )

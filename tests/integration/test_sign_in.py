@@ -155,6 +155,7 @@ def test_assets_need_no_sign_in(client_request):
         ("caseworker", ["Find a teacher", "Appeals", "Rules"]),
         ("appeals_officer", ["Find a teacher", "Appeals", "Rules"]),
         ("senior_caseworker", ["Find a teacher", "Appeals", "Manual requests", "Rules"]),
+        ("admin", ["Find a teacher", "Rules", "Users"]),
     ],
 )
 def test_navigation_offers_each_role_the_sections_it_may_open(signed_in_as, role, sections):
