@@ -162,7 +162,10 @@ def _landing_page(user: User) -> str:
 
 
 def _begin_session(user: User, next_url: str | None, id_token: str | None = None) -> Any:
-    """A fresh session id for a fresh sign-in: whatever the cookie held before is dropped."""
+    """A fresh session id for a fresh sign-in: whatever the cookie held before is dropped, and a
+    session it still opened is ended."""
+    if g.get("user_session") is not None:
+        end_session(g.user_session, clock().now(), "signed_in_again")
     token = start_session(db_session(), user, clock().now(), id_token)
     db_session().commit()
     session.clear()

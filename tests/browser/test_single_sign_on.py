@@ -16,7 +16,7 @@ import requests
 from playwright.sync_api import Page, Route, expect
 from sqlalchemy import select
 
-from app.models import User
+from app.models import User, UserSession
 from tests.conftest import TEST_PASSWORD
 from tests.support.oidc import ProviderProcess
 
@@ -115,6 +115,14 @@ def test_an_admin_lands_on_users_and_a_changed_email_follows_the_sub(
         "Signed in as renamed.admin@example.gov.uk (Admin)"
     )
     assert _account(app, "renamed.admin@example.gov.uk").id == admin.id
+    # Signing in again replaces the session rather than leaving the old one open.
+    page.goto(f"{live_server}/sign-in/start")
+    page.locator("input[name=sub]").fill("sub-admin")
+    page.get_by_role("button", name="Authorize").click()
+    expect(page).to_have_url(f"{live_server}/users")
+    db.expire_all()
+    ended = db.scalars(select(UserSession.ended_because).order_by(UserSession.signed_in_at)).all()
+    assert sorted(ended, key=str) == [None, "signed_in_again"]
 
 
 @pytest.mark.parametrize(
