@@ -58,13 +58,22 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def app(database_url, database_engine, trs_sandbox, sandbox_admin, clock) -> Iterator[Flask]:
+def app_settings() -> dict[str, object]:
+    """More settings for the `app` fixture; a test module overrides it (single sign-on, say)."""
+    return {}
+
+
+@pytest.fixture
+def app(
+    database_url, database_engine, trs_sandbox, sandbox_admin, clock, app_settings
+) -> Iterator[Flask]:
     empty_tables(database_engine)
     app = create_app(
         "test",
         DATABASE_URL=database_url,
         TRS_API_BASE_URL=trs_sandbox.base_url,
         CLOCK=clock,
+        **app_settings,
     )
     yield app
     app.extensions["db_engine"].dispose()
@@ -81,7 +90,7 @@ def db(app) -> Iterator[Session]:
 def users(app, db, clock) -> dict[str, str]:
     """One account per role; returns role -> email."""
     emails = {}
-    for role in ("caseworker", "appeals_officer", "senior_caseworker", "viewer"):
+    for role in ("caseworker", "appeals_officer", "senior_caseworker", "viewer", "admin"):
         email = f"{role.replace('_', '.')}@example.gov.uk"
         db.add(
             User(
@@ -107,7 +116,7 @@ def signed_in_as(app, users) -> Callable[[str], ClientRequest]:
     def sign_in(role: str) -> ClientRequest:
         request = ClientRequest(app, app.test_client())
         response = request.sign_in(users[role], TEST_PASSWORD)
-        assert response.headers["Location"] == "/teachers"
+        assert response.headers["Location"] == ("/users" if role == "admin" else "/teachers")
         return request
 
     return sign_in

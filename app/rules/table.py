@@ -142,6 +142,7 @@ ROLE_ACTIONS: dict[str, tuple[str, ...]] = {
     "senior_caseworker": CASEWORK_ACTIONS,
     "appeals_officer": APPEAL_ACTIONS,
     "viewer": (),
+    "admin": (),  # manages accounts; no induction action at all
 }
 DECIDES_MANUAL_REQUESTS = ("senior_caseworker",)  # never their own request
 # fmt: on

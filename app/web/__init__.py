@@ -17,11 +17,14 @@ def register_web(app: Flask) -> None:
         health,
         journeys,
         manual,
+        oidc,
         rules,
         security,
         teachers,
+        users,
     )
 
+    oidc.init_app(app)
     security.init_app(app)
     auth.init_app(app)
     filters.init_app(app)
@@ -37,6 +40,7 @@ def register_web(app: Flask) -> None:
         manual,
         appeals,
         deadlines,
+        users,
     )
     for module in blueprints:
         app.register_blueprint(module.blueprint)

@@ -158,6 +158,7 @@ def test_assets_need_no_sign_in(client_request):
             "senior_caseworker",
             ["Find a teacher", "Appeals", "Deadlines", "Manual requests", "Rules"],
         ),
+        ("admin", ["Find a teacher", "Rules", "Users"]),
     ],
 )
 def test_navigation_offers_each_role_the_sections_it_may_open(signed_in_as, role, sections):

@@ -23,6 +23,9 @@ POSTGRES_ADMIN_URL = os.environ.get(
 TABLES_CHILD_FIRST = (
     "write_tokens",
     "trs_write_locks",
+    "user_sessions",
+    "account_events",
+    "sign_in_throttles",
     "manual_requests",
     "appeals",
     "outbox",

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
+
+
+def email_validators(missing: str) -> list[Any]:
+    """An email address is required, at most 254 characters and shaped like one."""
+    return [
+        InputRequired(message=missing),
+        Length(max=254, message="Email address must be 254 characters or fewer"),
+        Email(
+            message="Enter an email address in the correct format, like name@example.gov.uk",
+            check_deliverability=False,
+        ),
+    ]
 
 
 class SignInForm(FlaskForm):
@@ -13,14 +27,7 @@ class SignInForm(FlaskForm):
         "Email address",
         widget=GovTextInput(),
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        validators=[
-            InputRequired(message="Enter your email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email(
-                message="Enter an email address in the correct format, like name@example.gov.uk",
-                check_deliverability=False,
-            ),
-        ],
+        validators=email_validators("Enter your email address"),
     )
     password = PasswordField(
         "Password",
