@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, settings
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -32,6 +33,11 @@ from tests.support.database import (
 from tests.support.pages import ClientRequest
 
 pytest_plugins = ["tests.support.sandbox"]
+
+# Property tests judge answers, not speed: on a loaded 2-core machine generating examples can be
+# slow, which is no defect of the code under test.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 TEST_PASSWORD = "correct-horse-battery"
 TEST_PASSWORD_HASH = generate_password_hash(TEST_PASSWORD)  # hashed once: scrypt is slow on purpose
