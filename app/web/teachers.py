@@ -64,7 +64,12 @@ def teacher(trn: str) -> Any:
         abort(404)
     session = db_session()
     cpd = find_teacher(session, trn)
+    delivery = delivery_state(session, cpd, clock().now()) if cpd else None
     reading = trs_gateway().read_person(trn)
+    if delivery and delivery.last_sent_at and reading.read_at <= delivery.last_sent_at:
+        # The delivery worker (another process) sent a change after this process cached its
+        # reading: the cached "Held in TRS" would show the status from before the change.
+        reading = trs_gateway().read_person(trn, fresh=True)
     if cpd is not None and reading.person is not None:
         remember_name(session, cpd.id, reading.person, clock().now())
     if cpd is None and reading.state == "not_found":
@@ -76,7 +81,7 @@ def teacher(trn: str) -> Any:
         reading=reading,
         person=reading.person,
         summary=summarise_induction(cpd) if cpd else None,
-        delivery=delivery_state(session, cpd, clock().now()) if cpd else None,
+        delivery=delivery,
         actions=teacher_actions_view(trn, cpd, reading),
         trs_console_url=current_app.config["TRS_CONSOLE_URL"].format(trn=trn),
         page_title=reading.person.full_name if reading.person else f"TRN {trn}",
