@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.test_journeys import (  # noqa: F401 (an autouse fixture)
     fill_date,
+    follow_date_error,
     heading,
     patient_expectations,
     sign_in,
@@ -53,6 +54,7 @@ def test_lodge_an_appeal_and_record_an_extension(
         "Enter the date the appeal was received"
     )
     assert_accessible(page)
+    follow_date_error(page, "lodged_on")
     fill_date(page, "lodged_on", "28", "10", "2026")
     page.get_by_role("button", name="Continue").click()
     heading(page, "Check your answers")
@@ -69,6 +71,8 @@ def test_lodge_an_appeal_and_record_an_extension(
     page.get_by_role("link", name="Record an appeal decision").click()
     heading(page, "Record the appeal decision")
     page.get_by_label("Extended: the fail is set aside and induction continues").check()
+    page.get_by_role("button", name="Continue").click()
+    follow_date_error(page, "decided_on")
     fill_date(page, "decided_on", "2", "11", "2026")
     page.get_by_role("button", name="Continue").click()
     heading(page, "How many terms did the panel extend the induction by?")

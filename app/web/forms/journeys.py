@@ -110,6 +110,11 @@ class GovDateField(Field):
     def answer(self) -> str | None:
         return self.data.isoformat() if self.data else None
 
+    @property
+    def error_href(self) -> str:
+        """The error summary links to the day input (GOV.UK's pattern), so the focus moves there."""
+        return f"#{self.id}-day"
+
 
 class _Kept:
     """A field whose answer the journey keeps between pages: its text, or None when blank."""
