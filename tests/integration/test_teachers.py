@@ -25,6 +25,16 @@ def _summary(page, card_title: str) -> dict[str, str]:
     raise AssertionError(f"no summary card {card_title!r}")
 
 
+def _card(card) -> dict[str, str]:
+    rows = {
+        row.select_one(".govuk-summary-list__key").get_text(strip=True): row.select_one(
+            ".govuk-summary-list__value"
+        ).get_text(strip=True)
+        for row in card.select(".govuk-summary-list__row")
+    }
+    return {"title": card.select_one(".govuk-summary-card__title").get_text(strip=True), **rows}
+
+
 def test_teachers_table_holds_nothing_trs_owns(database_engine):
     columns = {column["name"] for column in inspect(database_engine).get_columns("teachers")}
     assert columns == {"id", "trn", "created_at", "updated_at", "version"}
@@ -170,11 +180,18 @@ def test_teacher_page_shows_each_value_with_its_source(
     assert cpd["Current appropriate body"] == "Alpha Teaching School Hub"
     assert cpd["Training programme"] == "School-led"
     assert cpd["Extensions"] == "1.5 terms"
-    periods = [
-        [td.get_text(strip=True) for td in tr.select("td")] for tr in page.select("tbody tr")
+    # One card per period, newest first, titled by the appropriate body (a table would not
+    # reflow on a narrow screen).
+    ongoing, finished = page.select("#induction-periods ~ .govuk-summary-card")[:2]
+    assert _card(ongoing)["title"] == "Alpha Teaching School Hub"
+    assert _card(ongoing)["Started"] == "1 September 2025"
+    assert _card(ongoing)["Finished"] == "Ongoing"
+    assert _card(ongoing)["Terms"] == "Not yet known"
+    assert [_card(finished)[key] for key in ("Finished", "Programme", "Terms")] == [
+        "18 July 2025",
+        "Provider-led",
+        "3 terms",
     ]
-    assert periods[0][:3] == ["Alpha Teaching School Hub", "1 September 2025", "Ongoing"]
-    assert periods[1][2:5] == ["18 July 2025", "Provider-led", "3 terms"]
     assert "Read from TRS 2 November 2026 at 10:00am" in page.text
 
 
