@@ -273,7 +273,7 @@ def test_pages_out_of_order_go_back_to_the_first_unanswered_one(
             lambda admin, db, t, body: admin.set_induction(
                 TRN, "Exempt", exemption_reason_ids=["5a80cee8-98a8-426b-8422-b0e81cb49b36"]
             ),
-            "TRS records this teacher as exempt (qualified before 07 May 2000)",
+            "TRS records this teacher as exempt (qualified before 7 May 2000)",
         ),
         (
             lambda admin, db, t, body: admin.set_induction(TRN, "FailedInWales", "2021-09-01", "2022-07-01"),
