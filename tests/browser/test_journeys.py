@@ -186,7 +186,7 @@ def test_outcomes_extensions_and_periods(
     fill_date(page, "finished_on", "5", "9")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("#finished_on-error")).to_contain_text(
-        "End date cannot overlap another induction period"
+        "End date must not overlap another induction period"
     )
     assert_accessible(page)
     follow_date_error(page, "finished_on")
@@ -215,7 +215,9 @@ def test_outcomes_extensions_and_periods(
     fill_date(page, "finished_on", "3", "11", "2026")
     page.get_by_label("Number of terms in this period").fill("6")
     page.get_by_role("button", name="Continue").click()
-    expect(page.locator("#finished_on-error")).to_contain_text("End date cannot be in the future")
+    expect(page.locator("#finished_on-error")).to_contain_text(
+        "End date must be today or in the past"
+    )
     assert_accessible(page)
     follow_date_error(page, "finished_on")
     fill_date(page, "finished_on", "30", "10")

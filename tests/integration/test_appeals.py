@@ -110,9 +110,11 @@ def test_lodge_an_appeal_says_the_deadline_and_pushes_nothing(signed_in_as, fail
     before = counts(db)
     check = walk(officer, TRN, "lodge-appeal", {"lodged_on": parts(LODGED_ON)})
     done = confirm(officer, check).headers["Location"]
-    assert officer.get(done).select_one(".govuk-panel__title").get_text(strip=True) == (
-        "Appeal lodged"
-    )
+    done_page = officer.get(done)
+    assert done_page.select_one(".govuk-panel__title").get_text(strip=True) == "Appeal lodged"
+    # Nothing is sent to TRS, and "What happens next" says so rather than promising a send.
+    assert "nothing is sent to TRS" in done_page.text
+    assert "The console sends TRS" not in done_page.text
     appeal = db.scalar(select(Appeal))
     assert (appeal.induction_period_id, appeal.failed_on, appeal.lodged_on, appeal.decision) == (
         failed.id,
@@ -136,8 +138,8 @@ def test_lodge_an_appeal_says_the_deadline_and_pushes_nothing(signed_in_as, fail
 @pytest.mark.parametrize(
     ("data", "error"),
     [
-        ({"lodged_on": parts("2026-11-03")}, "The date the appeal was lodged cannot be in the future"),
-        ({"lodged_on": parts("2026-10-25")}, "An appeal cannot be lodged before the fail was decided"),
+        ({"lodged_on": parts("2026-11-03")}, "Date the appeal was received must be today or in the past"),
+        ({"lodged_on": parts("2026-10-25")}, "Date the appeal was received must be the same as or after the date of the fail"),
         ({"lodged_on": ["28", "10"]}, "Date the appeal was received must include a year"),
         ({}, "Enter the date the appeal was received"),
     ],

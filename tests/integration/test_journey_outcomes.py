@@ -79,8 +79,8 @@ def test_record_an_outcome_closes_the_ongoing_period(
 @pytest.mark.parametrize(
     ("data", "errors"),
     [
-        ({"finished_on": parts("2026-11-03"), "number_of_terms": "6"}, {"finished_on": "End date cannot be in the future"}),
-        ({"finished_on": parts("2024-08-30"), "number_of_terms": "6"}, {"finished_on": "The end date must be on or after the start date"}),
+        ({"finished_on": parts("2026-11-03"), "number_of_terms": "6"}, {"finished_on": "End date must be today or in the past"}),
+        ({"finished_on": parts("2024-08-30"), "number_of_terms": "6"}, {"finished_on": "End date must be the same as or after the start date"}),
         ({"finished_on": ["30", "10"], "number_of_terms": "6"}, {"finished_on": "End date must include a year"}),
         ({"finished_on": parts("2026-10-30")}, {"number_of_terms": "Enter the number of terms"}),
         ({"number_of_terms": "-1"}, {"finished_on": "Enter the end date", "number_of_terms": "Number of terms must be between 0 and 16"}),

@@ -260,7 +260,7 @@ def test_a_request_needs_a_reason_and_valid_answers(signed_in_as, failed, db):
     }
     assert "Enter a note" in errors["reason-error"]
     page = officer.post_page(LODGE_URL, {"lodged_on": parts("2026-11-27"), "reason": "late"})
-    assert "cannot be in the future" in page.select_one("#lodged_on-error").text
+    assert "must be today or in the past" in page.select_one("#lodged_on-error").text
     assert db.scalar(select(ManualRequest)) is None
 
 

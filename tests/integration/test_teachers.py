@@ -176,7 +176,7 @@ def test_teacher_page_shows_each_value_with_its_source(
     assert trs["Induction status"] == "In progress"
     assert trs["Induction start date"] == "2 September 2024"
     cpd = _summary(page, "Held in CPD")
-    assert cpd["Induction"] == "In progress since 2 September 2024, 3 terms so far"
+    assert cpd["Induction"] == "In progress since 2 September 2024, 3 terms in finished periods"
     assert cpd["Current appropriate body"] == "Alpha Teaching School Hub"
     assert cpd["Training programme"] == "School-led"
     assert cpd["Extensions"] == "1.5 terms"
@@ -213,6 +213,7 @@ def test_teacher_unknown_to_trs_still_shows_cpd(signed_in_as, add_teacher):
     add_teacher("1234567", in_trs=False)
     page = signed_in_as("viewer").get("/teachers/1234567")
     assert page.h1.get_text(strip=True) == "TRN 1234567"
+    assert page.find("p", string="TRN 1234567") is None  # the h1 says it; not again beneath
     assert "TRS has no teacher with TRN 1234567" in page.text
     assert _summary(page, "Held in CPD")["Induction"] == "No induction periods recorded"
 

@@ -347,7 +347,13 @@ class DeletePeriodForm(JourneyForm):
             Optional(),
             Regexp(r"^\d{6}\Z", message="Support ticket number must be 6 digits, like 123456"),
         ],
-        render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}},
+        render_kw={
+            "params": {
+                "classes": "govuk-input--width-10",
+                "inputmode": "numeric",
+                "hint": {"text": "6 digits, like 123456"},
+            }
+        },
     )
 
     def validate(self, extra_validators: Any = None) -> bool:

@@ -14,7 +14,9 @@ from typing import Any, NoReturn
 
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput
+from sqlalchemy import exists, select
 
+from app.models import OutboxEntry
 from app.rules import ACTIONS, MalformedChange, role_may
 from app.services.casework import (
     ActionRefused,
@@ -154,6 +156,7 @@ def done(trn: str, journey: str) -> Any:
         journey=chosen,
         trn=trn,
         summary=state["done"],
+        sends_to_trs=state.get("sends_to_trs", True),
         write_target=ACTIONS[chosen.action].write_target,
         page_title=chosen.done,
     )
@@ -267,7 +270,10 @@ def _confirm(
     except TrsError as error:
         form.form_errors.append(_trs_refusal(error))
         return _render_check(trn, journey, case, answers, form)
-    save_state(journey, trn, {"done": outcome.event.summary})  # what the panel page shows
+    # What the panel page shows, and whether the change sends TRS a status (lodging an appeal
+    # does not, so the page must not say it does).
+    sends = db_session().scalar(select(exists().where(OutboxEntry.event_id == outcome.event.id)))
+    save_state(journey, trn, {"done": outcome.event.summary, "sends_to_trs": sends})
     return redirect(url_for(".done", trn=trn, journey=journey.slug))
 
 
