@@ -7,16 +7,20 @@ that journey's `save`, the same service call, past the one window rule the reque
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import suppress
 from functools import cache
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from app.models import ManualRequest, Teacher, User
+from app.models import Event, ManualRequest, Teacher, TeacherSearchEntry, User
 from app.models.manual_request import REQUEST_KINDS, REQUEST_STATES
 from app.rules import ACTIONS, MalformedChange, may_decide_manual_request, role_may
+from app.rules.table import DECIDES_MANUAL_REQUESTS
 from app.services import manual_requests
 from app.services.casework import (
     ActionRefused,
@@ -37,10 +41,10 @@ from app.web.forms.journeys import JourneyForm
 from app.web.forms.manual import DecideRequestForm, RequestReasonForm
 from app.web.journeys.flow import Answers, Journey, field_error, malformed_error
 from app.web.journeys.registry import JOURNEYS
-from app.web.journeys.views import _questions
 
 blueprint = Blueprint("manual", __name__)
 REQUESTERS = ("caseworker", "senior_caseworker", "appeals_officer")
+DECIDERS = frozenset(DECIDES_MANUAL_REQUESTS)
 SETUP_NEEDS_ANSWERS = (KeyError, ValueError, TypeError, NotFound)
 WHAT_HAPPENS = (
     "Give the change you need and why. A senior caseworker other than you decides; if they "
@@ -82,7 +86,10 @@ def _request_form(journey: Journey, case: Case) -> JourneyForm:
 
 
 def _valid(journey: Journey, form: JourneyForm) -> bool:
-    """Validate only the questions that apply to these answers (and the request's own)."""
+    """Validate a POST only (a first GET shows no errors), and only the questions that apply to
+    these answers (and the request's own)."""
+    if not form.is_submitted():
+        return False
     form.validate()
     answers = _journey_answers(journey, form)
     asked = {*_answer_names(journey, answers), "reason", "evidence", "csrf_token"}
@@ -124,7 +131,7 @@ def request_manual_handling(trn: str, action: str) -> Any:
                 today,
                 clock().now(),
             )
-            return redirect(url_for(".request_page", request_id=raised.id))
+            return redirect(url_for(".request_sent", request_id=raised.id))
         except MalformedChange as error:
             _show(form, *malformed_error(error))
         except NotFound:
@@ -138,7 +145,7 @@ def request_manual_handling(trn: str, action: str) -> Any:
     return render_template(
         "journeys/question.html",  # the journeys' question page, with the rules' reason as lead
         form=form,
-        questions=_questions(journey.steps[0], form, None)[0],
+        questions=form.questions(),
         heading=False,
         lead=f"{decision.reason} (Rule {decision.rule_id}.) {WHAT_HAPPENS}",
         caption=f"TRN {trn}: {ACTIONS[action].title.lower()}",
@@ -155,24 +162,89 @@ def _show(form: JourneyForm, name: str, message: str) -> None:
         form.form_errors.append(message)
 
 
+@blueprint.get("/manual-requests/<int:request_id>/sent")
+@require_role(*REQUESTERS)
+def request_sent(request_id: int) -> Any:
+    """The confirmation after raising a request: what was sent and what happens next."""
+    manual = db_session().get(ManualRequest, request_id) or abort(404)
+    if manual.requested_by_user_id != g.current_user.id:
+        abort(404)
+    return render_template(
+        "manual/sent.html",
+        manual=manual,
+        title=manual_requests.action_title(manual),
+        page_title="Manual-handling request sent",
+    )
+
+
 @blueprint.route("/manual-requests")
-@require_role("senior_caseworker")
+@require_role(*REQUESTERS)
 def queue() -> Any:
+    """Every requester's own requests; for senior caseworkers, the queue they decide from too.
+
+    With no filters the queue shows open requests, and the State filter says so ("any" is
+    asked for by name), so the page never says one thing and shows another.
+    """
+    session, user = db_session(), g.current_user
+    deciding = user.role in DECIDERS
     state = request.args.get("state", "open")
-    kind = request.args.get("kind", "")
+    kind = request.args.get("kind", "any")
     sort = request.args.get("sort", "oldest")
-    state = state if state in REQUEST_STATES else ""
-    kind = kind if kind in REQUEST_KINDS else ""
+    state = state if state in REQUEST_STATES else "any"
+    kind = kind if kind in REQUEST_KINDS else "any"
+    queued = (
+        manual_requests.queue(
+            session, state if state != "any" else "", kind if kind != "any" else "", sort
+        )
+        if deciding
+        else []
+    )
+    own = _raised_by(session, user.id)
     return render_template(
         "manual/queue.html",
-        requests=manual_requests.queue(db_session(), state, kind, sort),
+        deciding=deciding,
+        requests=queued,
+        own=own,
+        names=teacher_names(session, [*queued, *own]),
+        deciders=_emails(session, (r.decided_by_user_id for r in own)),
         filters={"state": state, "kind": kind, "sort": sort},
         states=REQUEST_STATES,
         kinds=REQUEST_KINDS,
         now=clock().now(),
         title_of=manual_requests.action_title,
-        page_title="Manual-handling requests",
+        page_title="Manual-handling requests" if deciding else "Your manual-handling requests",
     )
+
+
+def _raised_by(session: Session, user_id: int) -> list[ManualRequest]:
+    """The requests this person raised, newest first."""
+    return list(
+        session.scalars(
+            select(ManualRequest)
+            .where(ManualRequest.requested_by_user_id == user_id)
+            .order_by(ManualRequest.requested_at.desc(), ManualRequest.id.desc())
+        )
+    )
+
+
+def teacher_names(session: Session, requests: Iterable[ManualRequest]) -> dict[int, str]:
+    """Teacher id -> name from the name index (the last name read from TRS), in one query."""
+    ids = {r.teacher_id for r in requests}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(TeacherSearchEntry.teacher_id, TeacherSearchEntry.display_name).where(
+            TeacherSearchEntry.teacher_id.in_(ids)
+        )
+    )
+    return dict(rows.tuples().all())
+
+
+def _emails(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.email).where(User.id.in_(ids))).tuples().all())
 
 
 @blueprint.route("/manual-requests/<int:request_id>", methods=["GET", "POST"])
@@ -264,12 +336,26 @@ def _teacher_version(manual: ManualRequest) -> int:
 
 
 def _rows(journey: Journey | None, manual: ManualRequest) -> list[tuple[str, str]]:
-    """The requested change as the journey's check page words it, else the raw answers."""
+    """The change in words: once approved, the change made (its event's summary); before, as
+    the journey's check page words it; when the record has moved on so far that the journey
+    cannot word it, each answer under its question."""
+    session = db_session()
+    if manual.state == "approved":
+        made = session.scalar(
+            select(Event).where(
+                Event.teacher_id == manual.teacher_id,
+                Event.action == manual.action,
+                Event.occurred_at == manual.decided_at,
+            )
+        )
+        if made is not None:
+            return [("Change made", made.summary)]
     answers = dict(manual.answers or {})
-    if journey is not None:
-        try:
-            case = open_case(db_session(), trs_gateway(), manual.trn)
-            return [(row.key, row.value) for row in journey.rows(case, answers)]
-        except (TrsUnreadable, NotFound, KeyError, ValueError, AttributeError, TypeError):
-            pass  # the record moved on: show what was asked for as it was stored
-    return [(key, str(value)) for key, value in answers.items()]
+    if journey is None:
+        return [(key.replace("_", " ").capitalize(), str(value)) for key, value in answers.items()]
+    try:
+        case = open_case(session, trs_gateway(), manual.trn)
+        return [(row.key, row.value) for row in journey.rows(case, answers)]
+    except (TrsUnreadable, NotFound):
+        labels = {n: t for s in journey.steps for n, t in s.form.question_labels().items()}
+        return [(labels.get(key, key), str(value)) for key, value in answers.items() if value]

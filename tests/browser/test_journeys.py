@@ -228,7 +228,9 @@ def test_outcomes_extensions_and_periods(
     page.goto(record)
     page.get_by_role("link", name="Reopen an outcome recorded in error").click()
     page.get_by_role("button", name="Continue").click()
-    expect(page.locator("#note-error")).to_contain_text("Enter a note")
+    expect(page.locator("#note-error")).to_contain_text(
+        "Enter why the outcome was recorded in error"
+    )
     assert_accessible(page)
     page.get_by_label("Why was the outcome recorded in error?").fill(
         "Recorded against the wrong teacher"

@@ -169,8 +169,8 @@ def test_reopen_an_outcome_recorded_in_error(signed_in_as, teacher, appropriate_
 @pytest.mark.parametrize(
     ("note", "message"),
     [
-        ("", "Enter a note"),
-        ("   ", "Enter a note"),
+        ("", "Enter why the outcome was recorded in error"),
+        ("   ", "Enter why the outcome was recorded in error"),
         ("x" * 10_000, "Note must be 1,000 characters or fewer"),
     ],
 )

@@ -13,7 +13,6 @@ from copy import deepcopy
 from typing import Any, NoReturn
 
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput
 from sqlalchemy import exists, select
 
 from app.models import OutboxEntry
@@ -338,34 +337,9 @@ def _render_step(
 def _questions(
     page: Step, form: JourneyForm, lead: str | None
 ) -> tuple[list[tuple[Any, dict[str, Any]]], bool]:
-    """Each field with its GOV.UK params; a one-question page's label is its h1 (and its lead
-    paragraph the hint, so nothing sits between the caption and the heading)."""
-    fields = form.question_fields()
-    heading = page.heading and len(fields) == 1
-    questions = []
-    for field in fields:
-        params = deepcopy((field.render_kw or {}).get("params", {}))
-        text = page.title if heading else field.label.text
-        if heading and lead:
-            hint = (params.get("hint") or {}).get("text")
-            params["hint"] = {"text": f"{lead} {hint}" if hint else lead}
-        if isinstance(field.widget, GovDateInput | GovRadioInput):
-            size = "l" if heading else "m"
-            legend = {
-                "text": text,
-                "isPageHeading": heading,
-                "classes": f"govuk-fieldset__legend--{size}",
-            }
-            params["fieldset"] = {"legend": legend}
-        else:
-            size = "l" if heading else "s"
-            params["label"] = {
-                "text": text,
-                "isPageHeading": heading,
-                "classes": f"govuk-label--{size}",
-            }
-        questions.append((field, params))
-    return questions, heading
+    """A one-question page's label is its h1 (see `JourneyForm.questions`)."""
+    heading = page.heading and len(form.question_fields()) == 1
+    return form.questions(page.title if heading else None, lead if heading else None), heading
 
 
 def _render_check(
