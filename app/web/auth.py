@@ -103,6 +103,11 @@ NAVIGATION = (
 )
 
 
+# endpoint -> how many things in that section wait for the signed-in user to act on (a section's
+# own module registers it); shown beside the section's name.
+WAITING: dict[str, Callable[[Any], int]] = {}
+
+
 def _navigation_items() -> list[dict[str, Any]]:
     user = g.get("current_user")
     if user is None:
@@ -112,6 +117,9 @@ def _navigation_items() -> list[dict[str, Any]]:
         view = current_app.view_functions.get(endpoint)
         if view is None or user.role not in getattr(view, "allowed_roles", {user.role}):
             continue
+        waiting = WAITING[endpoint](user) if endpoint in WAITING else 0
+        if waiting:
+            text = f"{text} ({waiting} to decide)"
         items.append(
             {"href": url_for(endpoint), "text": text, "active": request.blueprint == section}
         )

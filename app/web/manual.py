@@ -13,11 +13,11 @@ from functools import cache
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models import Event, ManualRequest, Teacher, TeacherSearchEntry, User
+from app.models import Event, ManualRequest, Teacher, User
 from app.models.manual_request import REQUEST_KINDS, REQUEST_STATES
 from app.rules import ACTIONS, MalformedChange, may_decide_manual_request, role_may
 from app.rules.table import DECIDES_MANUAL_REQUESTS
@@ -33,8 +33,8 @@ from app.services.casework import (
 )
 from app.services.changes import Actor
 from app.services.records import TrsUnreadable
-from app.services.teachers import TRN_PATTERN
-from app.web.auth import require_role
+from app.services.teachers import TRN_PATTERN, names_by_trn
+from app.web.auth import WAITING, require_role
 from app.web.context import clock, db_session, trs_gateway
 from app.web.errors import render_error
 from app.web.forms.journeys import JourneyForm
@@ -205,7 +205,7 @@ def queue() -> Any:
         deciding=deciding,
         requests=queued,
         own=own,
-        names=teacher_names(session, [*queued, *own]),
+        names=names_by_trn(session, (r.trn for r in [*queued, *own])),
         deciders=_emails(session, (r.decided_by_user_id for r in own)),
         filters={"state": state, "kind": kind, "sort": sort},
         states=REQUEST_STATES,
@@ -214,6 +214,26 @@ def queue() -> Any:
         title_of=manual_requests.action_title,
         page_title="Manual-handling requests" if deciding else "Your manual-handling requests",
     )
+
+
+def _waiting_to_decide(user: User) -> int:
+    """Open requests this person may decide: a senior caseworker's, raised by someone else."""
+    if user.role not in DECIDERS:
+        return 0
+    return db_session().scalar(
+        select(func.count())
+        .select_from(ManualRequest)
+        .where(
+            ManualRequest.state == "open",
+            or_(
+                ManualRequest.requested_by_user_id.is_(None),
+                ManualRequest.requested_by_user_id != user.id,
+            ),
+        )
+    )
+
+
+WAITING["manual.queue"] = _waiting_to_decide
 
 
 def _raised_by(session: Session, user_id: int) -> list[ManualRequest]:
@@ -225,19 +245,6 @@ def _raised_by(session: Session, user_id: int) -> list[ManualRequest]:
             .order_by(ManualRequest.requested_at.desc(), ManualRequest.id.desc())
         )
     )
-
-
-def teacher_names(session: Session, requests: Iterable[ManualRequest]) -> dict[int, str]:
-    """Teacher id -> name from the name index (the last name read from TRS), in one query."""
-    ids = {r.teacher_id for r in requests}
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(TeacherSearchEntry.teacher_id, TeacherSearchEntry.display_name).where(
-            TeacherSearchEntry.teacher_id.in_(ids)
-        )
-    )
-    return dict(rows.tuples().all())
 
 
 def _emails(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:

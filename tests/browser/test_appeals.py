@@ -67,7 +67,7 @@ def test_lodge_an_appeal_and_record_an_extension(
     heading(page, "Appeals")
     expect(page.locator("#open-appeals")).to_contain_text(f"TRN {TRN}")
     assert_accessible(page)
-    page.get_by_role("link", name=f"TRN {TRN}").click()
+    page.get_by_role("link", name="Femi Adeyemi").click()  # the name beside the TRN
     page.get_by_role("link", name="Record an appeal decision").click()
     heading(page, "Record the appeal decision")
     page.get_by_label("Extended: the fail is set aside and induction continues").check()

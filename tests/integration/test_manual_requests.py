@@ -427,3 +427,17 @@ def test_the_queue_names_each_teacher_beside_the_trn(signed_in_as, failed):
     page = signed_in_as("senior_caseworker").get("/manual-requests")
     teacher = page.select_one("#requests tbody tr td[data-label=Teacher]").get_text(" ", strip=True)
     assert teacher == f"Test Teacher {TRN} TRN {TRN}"
+
+
+def test_the_navigation_counts_what_waits_for_the_signed_in_user(signed_in_as, failed, db):
+    def manual_link(client: ClientRequest) -> str:
+        page = client.get("/teachers")
+        link = page.find("a", href="/manual-requests")
+        return " ".join(link.get_text().split())
+
+    officer = signed_in_as("appeals_officer")
+    raise_late_appeal(officer)
+    assert manual_link(signed_in_as("senior_caseworker")) == "Manual requests (1 to decide)"
+    # Nothing waits for the requester: another person decides their request.
+    assert manual_link(officer) == "Manual requests"
+    assert manual_link(signed_in_as("caseworker")) == "Manual requests"

@@ -152,8 +152,9 @@ def test_assets_need_no_sign_in(client_request):
     ("role", "sections"),
     [
         ("viewer", ["Find a teacher", "Rules"]),
-        ("caseworker", ["Find a teacher", "Appeals", "Rules"]),
-        ("appeals_officer", ["Find a teacher", "Appeals", "Rules"]),
+        # Every requester has their own manual-handling requests to follow.
+        ("caseworker", ["Find a teacher", "Appeals", "Manual requests", "Rules"]),
+        ("appeals_officer", ["Find a teacher", "Appeals", "Manual requests", "Rules"]),
         ("senior_caseworker", ["Find a teacher", "Appeals", "Manual requests", "Rules"]),
     ],
 )
