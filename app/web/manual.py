@@ -74,9 +74,29 @@ def _journey_answers(journey: Journey, form: JourneyForm) -> Answers:
     return {n: every[n] for n in _answer_names(journey, every)}
 
 
-def _request_form(journey: Journey, case: Case) -> JourneyForm:
-    form = _request_form_class(journey.slug)()
-    answers = _journey_answers(journey, form) if request.method == "POST" else {}
+def _asks_period(journey: Journey) -> bool:
+    return "period_id" in journey.steps[0].form.question_names()
+
+
+def _chosen_period(case: Case) -> Answers:
+    """The period a request is about when the teacher has only one (a request is raised only
+    when the rules answer "manual", which an earlier period without an outcome never needs)."""
+    ids = [str(p.id) for p in (case.teacher.induction_periods if case.teacher else [])]
+    return {"period_id": ids[0]} if len(ids) == 1 else {}
+
+
+def _request_form(journey: Journey, case: Case, preset: Answers) -> JourneyForm:
+    """On a GET, the journey's own starting values for the chosen period (what it holds now),
+    so the requester changes only what needs changing."""
+    if request.method == "POST":
+        form = _request_form_class(journey.slug)()
+        answers = _journey_answers(journey, form)
+    else:
+        answers = dict(preset)
+        for step in journey.steps:
+            if step.initial and preset:
+                answers = {**step.initial(case, answers), **answers}
+        form = _request_form_class(journey.slug)(formdata=None, data=answers)
     for step in journey.steps:
         if step.setup:
             # A setup reading an earlier answer that is missing: that answer's own check says so.
@@ -115,7 +135,8 @@ def request_manual_handling(trn: str, action: str) -> Any:
     if decision.outcome != "manual":
         abort(404)
     journey = _journey_for(action)
-    form = _request_form(journey, case)
+    preset = _chosen_period(case) if _asks_period(journey) else {}
+    form = _request_form(journey, case, preset)
     if _valid(journey, form):
         answers = _journey_answers(journey, form)
         try:
@@ -145,7 +166,7 @@ def request_manual_handling(trn: str, action: str) -> Any:
     return render_template(
         "journeys/question.html",  # the journeys' question page, with the rules' reason as lead
         form=form,
-        questions=form.questions(),
+        questions=_in_journey_order(journey, form),
         heading=False,
         lead=f"{decision.reason} (Rule {decision.rule_id}.) {WHAT_HAPPENS}",
         caption=f"TRN {trn}: {ACTIONS[action].title.lower()}",
@@ -153,6 +174,13 @@ def request_manual_handling(trn: str, action: str) -> Any:
         back_url=url_for("teachers.teacher", trn=trn),
         page_title="Request manual handling",
     )
+
+
+def _in_journey_order(journey: Journey, form: JourneyForm) -> list[tuple[Any, dict[str, Any]]]:
+    """The journey's questions in its steps' order (the period first), then the request's own."""
+    names = [n for s in journey.steps for n in s.form.question_names()]
+    order = {name: i for i, name in enumerate(dict.fromkeys(names))}
+    return sorted(form.questions(), key=lambda q: order.get(q[0].name, len(order)))
 
 
 def _show(form: JourneyForm, name: str, message: str) -> None:

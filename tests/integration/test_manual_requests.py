@@ -441,3 +441,24 @@ def test_the_navigation_counts_what_waits_for_the_signed_in_user(signed_in_as, f
     # Nothing waits for the requester: another person decides their request.
     assert manual_link(officer) == "Manual requests"
     assert manual_link(signed_in_as("caseworker")) == "Manual requests"
+
+
+def test_a_period_request_asks_the_period_first_and_starts_from_its_values(
+    signed_in_as, failed, db, appropriate_body
+):
+    url = f"/teachers/{TRN}/manual-handling/edit_induction_period"
+    caseworker = signed_in_as("caseworker")
+    # The period is the first question, chosen already, and the page starts from its values.
+    page = caseworker.get(url)
+    names = [
+        tag["name"]
+        for tag in page.select("form[method=post] [name]")
+        if tag["name"] != "csrf_token"
+    ]
+    assert names[0] == "period_id"
+    assert page.find("input", attrs={"name": "period_id", "value": str(failed.id)}).has_attr(
+        "checked"
+    )
+    assert int(page.select_one("#started_on-day")["value"]) == 2
+    assert int(page.select_one("#started_on-month")["value"]) == 9
+    assert page.select_one("#number_of_terms")["value"] == "6"
