@@ -34,6 +34,8 @@ class Config:
         "TRS_CONSOLE_URL", "https://www.teaching-record-system.service.gov.uk/persons?search={trn}"
     )
     POLICY_API_KEYS = _keys(os.environ.get("POLICY_API_KEYS", ""))
+    # Bearer keys for /metrics (several while one is rotated out); none: no /metrics at all.
+    METRICS_API_KEYS = _keys(os.environ.get("METRICS_API_KEYS", ""))
 
     # Sessions: signed cookie, HttpOnly, SameSite=Lax; idle and absolute expiry checked per request.
     SESSION_COOKIE_NAME = "induction_console_session"
@@ -53,6 +55,7 @@ class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-a-secret")
     TRS_API_KEY = os.environ.get("TRS_API_KEY", "sandbox-cpd-key")
     POLICY_API_KEYS = _keys(os.environ.get("POLICY_API_KEYS", "development-policy-key"))
+    METRICS_API_KEYS = _keys(os.environ.get("METRICS_API_KEYS", "development-metrics-key"))
     # make run serves plain http on 127.0.0.1; browsers drop Secure cookies there.
     SESSION_COOKIE_SECURE = False
     ALLOW_DEMO_SEED = True
@@ -64,6 +67,7 @@ class TestConfig(DevelopmentConfig):
     SECRET_KEY = "test-secret"
     TRS_CACHE_SECONDS = 0
     POLICY_API_KEYS = ("test-policy-key",)
+    METRICS_API_KEYS = ("test-metrics-key",)
 
 
 class ProductionConfig(Config):

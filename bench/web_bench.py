@@ -140,7 +140,8 @@ def serve(url: str, trs_url: str, threads: int) -> tuple[subprocess.Popen, str]:
     """The console under gunicorn, 2 threaded workers, on a free port; returns it once it answers."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "TRS_API_BASE_URL": trs_url,
-           "INDUCTION_CONSOLE_ENV": "development", "SECRET_KEY": "bench-secret"}  # fmt: skip
+           "INDUCTION_CONSOLE_ENV": "development", "SECRET_KEY": "bench-secret",
+           "LOG_LEVEL": "WARNING"}  # fmt: skip
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn), "--workers", "2", "--worker-class", "gthread", "--threads", str(threads),

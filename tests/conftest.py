@@ -141,3 +141,12 @@ def add_teacher(db, sandbox_admin, clock) -> Callable[..., Teacher]:
         return teacher
 
     return add
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Figures a test reports with `record_property("figures", text)`, printed after the run
+    (xdist workers' own output never reaches the terminal)."""
+    for report in terminalreporter.stats.get("passed", []):
+        for name, value in report.user_properties:
+            if name == "figures":
+                terminalreporter.write_line(value)

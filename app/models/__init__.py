@@ -9,6 +9,7 @@ from app.models.outbox import OutboxEntry
 from app.models.search_index import TeacherSearchEntry
 from app.models.teacher import Extension, InductionPeriod, Teacher
 from app.models.user import ROLES, User
+from app.models.write_token import TrsWriteLock, WriteToken
 
 __all__ = [
     "APPEAL_DECISIONS",
@@ -25,5 +26,7 @@ __all__ = [
     "OutboxEntry",
     "Teacher",
     "TeacherSearchEntry",
+    "TrsWriteLock",
     "User",
+    "WriteToken",
 ]

@@ -27,6 +27,7 @@ from flask import (
 )
 
 from app.models import User
+from app.observability.metrics import count_sign_in_failure
 from app.services.users import authenticate
 from app.web.context import clock, db_session
 from app.web.forms.auth import SignInForm
@@ -161,6 +162,7 @@ def sign_in() -> Any:
             now = clock().now().timestamp()
             session.update(user_id=user.id, signed_in_at=now, last_seen=now)
             return redirect(next_url or url_for("teachers.search"))
+        count_sign_in_failure()
         form.email.errors.append("Enter a correct email address and password")
     return render_template("auth/sign_in.html", form=form, page_title="Sign in")
 

@@ -32,11 +32,13 @@ from app.services.casework import (
     open_case,
 )
 from app.services.changes import Actor
+from app.services.once import AlreadyDone, Once, UnknownToken, issue
 from app.services.records import TrsUnreadable
 from app.services.teachers import TRN_PATTERN, names_by_trn
 from app.web.auth import WAITING, require_role
 from app.web.context import clock, db_session, trs_gateway
 from app.web.errors import render_error
+from app.web.filters import format_time
 from app.web.forms.journeys import JourneyForm
 from app.web.forms.manual import DecideRequestForm, RequestReasonForm
 from app.web.journeys.flow import Answers, Journey, field_error, malformed_error
@@ -46,6 +48,7 @@ blueprint = Blueprint("manual", __name__)
 REQUESTERS = ("caseworker", "senior_caseworker", "appeals_officer")
 DECIDERS = frozenset(DECIDES_MANUAL_REQUESTS)
 SETUP_NEEDS_ANSWERS = (KeyError, ValueError, TypeError, NotFound)
+EXPIRED = "This page had expired: check the request and decide again."
 WHAT_HAPPENS = (
     "Give the change you need and why. A senior caseworker other than you decides; if they "
     "approve, the change is made exactly as you ask, outside the time window only."
@@ -127,7 +130,7 @@ def request_manual_handling(trn: str, action: str) -> Any:
     if not role_may(g.current_user.role, action):
         abort(403)
     try:
-        case = open_case(db_session(), trs_gateway(), trn)
+        case = open_case(db_session(), trs_gateway(), trn, fresh=request.method == "POST")
     except TrsUnreadable as unreadable:
         return render_error(503, (f"TRS could not be read: {unreadable}",))
     today = clock().today()
@@ -151,8 +154,13 @@ def request_manual_handling(trn: str, action: str) -> Any:
                 form.evidence.data,
                 today,
                 clock().now(),
+                _once(form, f"manual-raise:{trn}:{action}"),
             )
             return redirect(url_for(".request_sent", request_id=raised.id))
+        except AlreadyDone as done:
+            return render_error(409, (f"This request was raised already: {done}.",))
+        except UnknownToken:
+            form.form_errors.append("This page had expired: check your answers and send again.")
         except MalformedChange as error:
             _show(form, *malformed_error(error))
         except NotFound:
@@ -163,6 +171,7 @@ def request_manual_handling(trn: str, action: str) -> Any:
                 _show(form, *problem)
             else:
                 form.form_errors.append(refused.decision.reason)
+    _issue(form, f"manual-raise:{trn}:{action}")
     return render_template(
         "journeys/question.html",  # the journeys' question page, with the rules' reason as lead
         form=form,
@@ -181,6 +190,22 @@ def _in_journey_order(journey: Journey, form: JourneyForm) -> list[tuple[Any, di
     names = [n for s in journey.steps for n in s.form.question_names()]
     order = {name: i for i, name in enumerate(dict.fromkeys(names))}
     return sorted(form.questions(), key=lambda q: order.get(q[0].name, len(order)))
+
+
+def _issue(form: Any, purpose: str) -> None:
+    """Give the form a one-time write token, unless it carries one already (a POST shown again)."""
+    if not form.write_token.data:
+        form.write_token.data = issue(db_session(), g.current_user.id, purpose, clock().now())
+
+
+def _once(form: Any, purpose: str) -> Once:
+    return Once(form.write_token.data or "", g.current_user.id, purpose)
+
+
+def _decided(error: manual_requests.AlreadyDecided) -> tuple[str, int]:
+    """The 409 for a decision on a request someone decided first."""
+    when = f" on {format_time(error.at)}" if error.at else ""
+    return render_error(409, (f"This request was decided by {error.by}{when}.",))
 
 
 def _show(form: JourneyForm, name: str, message: str) -> None:
@@ -293,13 +318,22 @@ def request_page(request_id: int) -> Any:
     )
     form = DecideRequestForm()
     if request.method == "POST":
+        if manual.state != "open":
+            return _decided(manual_requests.decided_already(session, manual.id))
         if not may_decide:
             return render_error(403, (_why_not(manual),))
         if form.validate_on_submit():
-            problem = _decide(manual, form)
+            try:
+                problem = _decide(manual, form)
+            except manual_requests.AlreadyDecided as decided:
+                return _decided(decided)
+            except AlreadyDone:
+                return _decided(manual_requests.decided_already(session, manual.id))
             if problem is None:
                 return redirect(url_for(".request_page", request_id=request_id))
             form.form_errors.append(problem)
+    if may_decide:
+        _issue(form, f"manual-decide:{request_id}")
     return _render_request(manual, form, may_decide)
 
 
@@ -314,14 +348,21 @@ def _why_not(manual: ManualRequest) -> str:
 def _decide(manual: ManualRequest, form: DecideRequestForm) -> str | None:
     """Approve or reject; returns why it could not be done (None: done)."""
     session, actor, note = db_session(), Actor.of(g.current_user), form.note.data
+    once = _once(form, f"manual-decide:{manual.id}")
     if form.decision.data == "reject":
-        manual_requests.reject(session, manual, actor, note, clock().now())
+        try:
+            manual_requests.reject(session, manual, actor, note, clock().now(), once)
+        except UnknownToken:
+            return EXPIRED
         return None
-    journey = _journey_for(manual.action)
     submission = Submission(
-        session, trs_gateway(), clock(), manual.trn, actor, manual.teacher_version
+        session, trs_gateway(), clock(), manual.trn, actor, manual.teacher_version, once=once
     )
     try:
+        if manual.kind != "out_of_window":
+            manual_requests.approve_problem(submission, manual, note)
+            return None
+        journey = _journey_for(manual.action)
         manual_requests.approve(
             submission, manual, note, lambda s: journey.save(s, dict(manual.answers or {}))
         )
@@ -339,6 +380,10 @@ def _decide(manual: ManualRequest, form: DecideRequestForm) -> str | None:
         )
     except TrsUnreadable as unreadable:
         return f"TRS could not be read ({unreadable}). Nothing has changed."
+    except manual_requests.NothingToPush:
+        return "CPD holds no induction periods for this teacher now, so it has no status to send."
+    except UnknownToken:
+        return EXPIRED
     trs_gateway().forget(manual.trn)
     return None
 

@@ -279,9 +279,14 @@ def test_correct_a_legacy_record_in_trs_and_a_refusal(
     follow_date_error(page, "completed_date")
     fill_date(page, "completed_date", year="2017")
     page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Why is the induction status being corrected?").fill("Certificate found")
+    assert_accessible(page)
+    page.get_by_role("button", name="Continue").click()
     sandbox_admin.faults(status=503, method="PUT", count=1)
     page.get_by_role("button", name="Send to TRS").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Nothing has changed")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "TRS was read back and nothing has changed"
+    )
     expect(page.locator(".govuk-summary-list")).to_contain_text("20 July 2017")
     assert_accessible(page)
     page.get_by_role("button", name="Send to TRS").click()

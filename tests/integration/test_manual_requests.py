@@ -16,6 +16,7 @@ from tests.conftest import TEST_PASSWORD, TEST_PASSWORD_HASH
 from tests.support.appeals import FAILED_IN_TRS, FAILED_ON, add_fail
 from tests.support.journeys import counts, last_event, outbox_for, parts
 from tests.support.pages import ClientRequest
+from tests.support.users import sign_in_new_user
 
 TRN = "2400001"
 LATE = date(2026, 11, 25)  # the day after the lodging window's last day, 24 November 2026
@@ -41,20 +42,15 @@ def failed(db, teacher, appropriate_body, clock):
 @pytest.fixture
 def second_senior(app, db, clock) -> ClientRequest:
     """Another senior caseworker: the one who may decide the first one's requests."""
-    email = "second.senior@example.gov.uk"
-    db.add(
-        User(
-            email=email,
-            role="senior_caseworker",
-            active=True,
-            password_hash=TEST_PASSWORD_HASH,
-            created_at=clock.now(),
-        )
+    return sign_in_new_user(
+        app,
+        db,
+        "second.senior@example.gov.uk",
+        "senior_caseworker",
+        clock.now(),
+        TEST_PASSWORD,
+        TEST_PASSWORD_HASH,
     )
-    db.commit()
-    client = ClientRequest(app, app.test_client())
-    client.sign_in(email, TEST_PASSWORD)
-    return client
 
 
 def raise_late_appeal(officer: ClientRequest) -> str:
@@ -237,7 +233,10 @@ def test_a_stale_request_cannot_be_approved_but_can_be_rejected(signed_in_as, fa
         "Raise a new request against the record as it is now",
     )
     assert db.scalar(select(Appeal)) is None
-    decide(senior, url, "approve", "again", status=403)  # decided already
+    decided = decide(senior, url, "approve", "again", status=409)  # decided already
+    assert "This request was decided by senior.caseworker@example.gov.uk on" in decided.get_data(
+        as_text=True
+    )
 
 
 def test_queue_filters_by_state_and_kind(signed_in_as, failed, db, clock):

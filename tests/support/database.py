@@ -21,6 +21,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 TABLES_CHILD_FIRST = (
+    "write_tokens",
+    "trs_write_locks",
     "manual_requests",
     "appeals",
     "outbox",

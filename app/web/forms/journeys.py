@@ -377,15 +377,10 @@ class ChoosePeriodForm(JourneyForm):
     period_id = GovRadioField("Induction period", message="Select the induction period", choices={})
 
 
-class DeletePeriodForm(JourneyForm):
-    period_id = GovRadioField("Induction period", message="Select the induction period", choices={})
-    note = NoteField(
-        "Note",
-        required=False,
-        hint="Why the period is being deleted. Give a note, a support ticket number, or both.",
-    )
-    support_ticket = TextField(
-        "Support ticket number",
+def support_ticket_field(label: str = "Support ticket number") -> TextField:
+    """A support ticket number (never required on its own), its format in the hint."""
+    return TextField(
+        label,
         validators=[
             Optional(),
             Regexp(r"^\d{6}\Z", message="Support ticket number must be 6 digits, like 123456"),
@@ -399,6 +394,16 @@ class DeletePeriodForm(JourneyForm):
         },
     )
 
+
+class DeletePeriodForm(JourneyForm):
+    period_id = GovRadioField("Induction period", message="Select the induction period", choices={})
+    note = NoteField(
+        "Note",
+        required=False,
+        hint="Why the period is being deleted. Give a note, a support ticket number, or both.",
+    )
+    support_ticket = support_ticket_field()
+
     def validate(self, extra_validators: Any = None) -> bool:
         if not super().validate(extra_validators):
             return False
@@ -409,7 +414,8 @@ class DeletePeriodForm(JourneyForm):
 
 
 def delete_note(note: str | None, ticket: str | None) -> str:
-    """The note a deletion's event keeps: the caseworker's words and the ticket, as given."""
+    """The note an event keeps (a deletion's, a legacy correction's): the caseworker's words and
+    the ticket, as given."""
     parts = [f"Support ticket {ticket}" if ticket else "", note or ""]
     return ". ".join(p for p in parts if p)
 
@@ -468,6 +474,15 @@ class LegacyStatusForm(JourneyForm):
 class LegacyDatesForm(JourneyForm):
     start_date = GovDateField("Induction start date", what="induction start date")
     completed_date = GovDateField("Induction completed date", what="induction completed date")
+
+
+class LegacyReasonForm(JourneyForm):
+    reason = NoteField(
+        "Why is the induction status being corrected?",
+        required=True,
+        hint="For example, what the teacher or their school sent. It is kept with the change.",
+    )
+    support_ticket = support_ticket_field("Support ticket number (optional)")
 
 
 def legacy_needs_dates(status: str | None) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
-from wtforms import SubmitField
+from wtforms import HiddenField, SubmitField
 
 from app.web.forms.journeys import GovRadioField, NoteField
 
@@ -25,6 +25,7 @@ class RequestReasonForm(FlaskForm):
         required=False,
         hint="For example, where the notice of appeal or the appropriate body's email is filed.",
     )
+    write_token = HiddenField()  # one-time: raising twice from one page raises one request
     submit = SubmitField("Send request", widget=GovSubmitInput())
 
 
@@ -38,4 +39,5 @@ class DecideRequestForm(FlaskForm):
         hint="Approving: why the change may be made outside its window. Rejecting: why not.",
         missing="Enter the justification or reason for your decision",
     )
+    write_token = HiddenField()  # one-time: a replayed decision is shown, not made again
     submit = SubmitField("Save decision", widget=GovSubmitInput())

@@ -100,6 +100,9 @@ class Journey:
     destructive: bool = False  # the confirm button is a warning button (deleting)
     needs: Callable[[Teacher | None], bool] = _any_teacher
     """Whether the teacher has what the journey works on (an extension to change, say)."""
+    seen: Callable[[Case], Mapping[str, object]] | None = None
+    """What of TRS the check page shows that the save must still find (a change sent straight
+    to TRS, where no CPD row's version guards it)."""
 
     def step(self, slug: str) -> Step | None:
         return next((s for s in self.steps if s.slug == slug), None)
