@@ -120,7 +120,7 @@ def names_by_trn(session: Session, trns: Iterable[str]) -> dict[str, str]:
         .join(TeacherSearchEntry, TeacherSearchEntry.teacher_id == Teacher.id)
         .where(Teacher.trn.in_(wanted))
     )
-    return dict(rows.tuples().all())
+    return {trn: name for trn, name in rows}
 
 
 def remember_name(session: Session, teacher_id: int, person: TrsPerson, now: datetime) -> None:

@@ -304,7 +304,10 @@ def _emails(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
     ids = {i for i in user_ids if i is not None}
     if not ids:
         return {}
-    return dict(session.execute(select(User.id, User.email).where(User.id.in_(ids))).tuples().all())
+    return {
+        user_id: email
+        for user_id, email in session.execute(select(User.id, User.email).where(User.id.in_(ids)))
+    }
 
 
 @blueprint.route("/manual-requests/<int:request_id>", methods=["GET", "POST"])
@@ -399,7 +402,9 @@ def _render_request(manual: ManualRequest, form: DecideRequestForm, may_decide: 
         journey=journey,
         rows=_rows(journey, manual),
         title=manual_requests.action_title(manual),
-        requester=session.get(User, manual.requested_by_user_id),
+        requester=session.get(User, manual.requested_by_user_id)
+        if manual.requested_by_user_id
+        else None,  # the console raises drift and delivery requests itself
         decider=session.get(User, manual.decided_by_user_id) if manual.decided_by_user_id else None,
         stale=stale,
         changes=manual_requests.changes_since(session, manual) if stale else [],
