@@ -30,8 +30,12 @@ $(ASSETS): node_modules/.package-lock.json
 
 setup: $(VENV)/.installed $(ASSETS)
 
+# Another apt process (unattended upgrades, a second checkout's setup) may hold the dpkg lock: wait for
+# it for up to ten minutes rather than fail.
+APT_GET := apt-get -o DPkg::Lock::Timeout=600
+
 /usr/bin/chromium:
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+	$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq chromium
 
 run: setup
 	$(FLASK) db upgrade

@@ -20,7 +20,7 @@ from app.rules.decide import (
     role_may,
 )
 from app.rules.derive import DerivedStatus, derive_trs_status
-from app.rules.formatting import long_date, status_words
+from app.rules.formatting import exemption_words, long_date, status_words
 from app.rules.publish import RULE_CSV_COLUMNS, published_rules, rule_rows
 from app.rules.record import TRS_STATUSES, PeriodFacts, TeacherRecord, managed_by_cpd
 from app.rules.table import ALLOWED, FORBIDDEN, MANUAL, OWNERSHIP, ROLE_ACTIONS
@@ -89,6 +89,7 @@ __all__ = [
     "role_may",
     "rule_rows",
     "status_words",
+    "exemption_words",
     "window_spans",
     "working_days_ahead",
     "working_days_left",

@@ -94,7 +94,10 @@ APPEAL_LODGING = Window(
     title="Appeal lodging",
     length=20,
     unit="working_days",
-    counted_from="the day after the fail outcome's date",
+    counted_from=(
+        "the day the fail is taken as received, which is the day after the fail outcome's date: "
+        "working day 1 is the first working day after the day of receipt"
+    ),
     source="Statutory appeals guidance",
 )
 APPEAL_DECISION = Window(

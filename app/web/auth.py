@@ -30,7 +30,6 @@ from flask import (
     url_for,
 )
 from joserfc.errors import JoseError
-from markupsafe import Markup
 from werkzeug.urls import iri_to_uri
 
 from app.models import User
@@ -123,6 +122,12 @@ NAVIGATION = (
 )
 
 
+# endpoint -> how many things in that section wait for the signed-in user to act on (a section's
+# own module registers it); shown beside the section's name.
+# Sections that say how much waits for the signed-in user: endpoint -> (how many, in what words).
+NAVIGATION_COUNTS: dict[str, tuple[Callable[[User], int], str]] = {}
+
+
 def _navigation_items() -> list[dict[str, Any]]:
     user = g.get("current_user")
     if user is None:
@@ -132,19 +137,14 @@ def _navigation_items() -> list[dict[str, Any]]:
         view = current_app.view_functions.get(endpoint)
         if view is None or user.role not in getattr(view, "allowed_roles", {user.role}):
             continue
-        item = {"href": url_for(endpoint), "text": text, "active": request.blueprint == section}
-        if endpoint in NAVIGATION_COUNTS:
-            item["html"] = _with_count(text, NAVIGATION_COUNTS[endpoint](user))
-        items.append(item)
+        count_for, words = NAVIGATION_COUNTS.get(endpoint, (None, ""))
+        count = count_for(user) if count_for else 0
+        if count:
+            text = f"{text} ({count} {words})"
+        items.append(
+            {"href": url_for(endpoint), "text": text, "active": request.blueprint == section}
+        )
     return items
-
-
-# Sections that show a count beside their name: endpoint -> the count for the signed-in user.
-NAVIGATION_COUNTS: dict[str, Callable[[User], int]] = {}
-
-
-def _with_count(text: str, count: int) -> Markup:
-    return Markup('{} <span class="app-navigation-count">{}</span>').format(text, count)
 
 
 # Anything a browser or Werkzeug might strip, fold or read as a separator before it reaches the

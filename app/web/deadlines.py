@@ -61,7 +61,7 @@ def _count_for(user: User) -> int:
     return count
 
 
-NAVIGATION_COUNTS["deadlines.deadlines_page"] = _count_for
+NAVIGATION_COUNTS["deadlines.deadlines_page"] = (_count_for, "closing soon")
 
 
 @blueprint.route("/deadlines")

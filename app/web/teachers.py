@@ -70,7 +70,12 @@ def teacher(trn: str) -> Any:
         abort(404)
     session = db_session()
     cpd = find_teacher(session, trn)
+    delivery = delivery_state(session, cpd, clock().now()) if cpd else None
     reading = trs_gateway().read_person(trn)
+    if delivery and delivery.last_sent_at and reading.read_at <= delivery.last_sent_at:
+        # The delivery worker (another process) sent a change after this process cached its
+        # reading: the cached "Held in TRS" would show the status from before the change.
+        reading = trs_gateway().read_person(trn, fresh=True)
     if cpd is not None and reading.person is not None:
         remember_name(session, cpd.id, reading.person, clock().now())
     if cpd is None and reading.state == "not_found":
@@ -91,7 +96,7 @@ def teacher(trn: str) -> Any:
         summary=summarise_induction(cpd) if cpd else None,
         # A preview shows what the rules would answer, so nothing on it acts (no delivery panel,
         # whose "Check TRS now" is a form, and no links into the journeys).
-        delivery=delivery_state(session, cpd, clock().now()) if cpd and not on else None,
+        delivery=None if on else delivery,
         actions=None if on else teacher_actions_view(trn, cpd, reading),
         outlook=outlook,
         picture=picture_layout(outlook.picture) if outlook.picture else None,

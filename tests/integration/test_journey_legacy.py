@@ -128,7 +128,7 @@ def test_required_to_complete_needs_no_dates(signed_in_as, legacy, sandbox_admin
         ),
         (
             {"start_date": parts("2017-09-01"), "completed_date": parts("2016-07-20")},
-            {"completed_date": "The completed date must not be before the start"},
+            {"completed_date": "Induction completed date must be the same as or after the induction start date"},
         ),
         ({"start_date": parts("2017-09-01")}, {"completed_date": "Enter the induction completed date"}),
         ({"start_date": ["1", "13", "2017"], "completed_date": ["x"]}, {

@@ -145,7 +145,10 @@ class Caseworker:
         for data in pages:
             url = self.post(url, data).headers["Location"]
         assert url.endswith("/check"), f"expected the check page, went to {url}"
-        return self.post(url, {}).headers["X-Request-Id"]
+        # The check page issues the one-time write token its confirmation spends.
+        token = self.get(url).select_one("input[name=write_token]")
+        data = {"write_token": token["value"]} if token is not None else {}
+        return self.post(url, data).headers["X-Request-Id"]
 
     def first_choice(self, trn: str, journey: str, field: str) -> str:
         """The value of the first radio on a journey's first page (which period to change)."""

@@ -18,6 +18,7 @@ class RequestReasonForm(FlaskForm):
         "Why is this change needed outside its time window?",
         required=True,
         hint="The senior caseworker who decides reads this; it is kept with the request.",
+        missing="Enter why this change is needed outside its time window",
     )
     evidence = NoteField(
         "Evidence",
@@ -36,6 +37,7 @@ class DecideRequestForm(FlaskForm):
         "Justification or reason",
         required=True,
         hint="Approving: why the change may be made outside its window. Rejecting: why not.",
+        missing="Enter the justification or reason for your decision",
     )
     write_token = HiddenField()  # one-time: a replayed decision is shown, not made again
     submit = SubmitField("Save decision", widget=GovSubmitInput())

@@ -13,9 +13,10 @@ from copy import deepcopy
 from typing import Any, NoReturn
 
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput
+from sqlalchemy import exists, select
 from werkzeug.exceptions import HTTPException
 
+from app.models import OutboxEntry
 from app.rules import ACTIONS, MalformedChange, role_may
 from app.services.casework import (
     ActionRefused,
@@ -191,6 +192,7 @@ def done(trn: str, journey: str) -> Any:
         journey=chosen,
         trn=trn,
         summary=state["done"],
+        sends_to_trs=state.get("sends_to_trs", True),
         write_target=ACTIONS[chosen.action].write_target,
         page_title=chosen.done,
     )
@@ -323,8 +325,14 @@ def _confirm(
     except TrsError as error:
         form.form_errors.append(_trs_refusal(error))
         return _render_check(trn, journey, case, answers, form)
-    # What the panel page shows; the token stays, so a replay finds it spent.
-    save_state(journey, trn, {"done": outcome.event.summary, "token": state["token"]})
+    # What the panel page shows, and whether the change sends TRS a status (lodging an appeal
+    # does not, so the page must not say it does); the token stays, so a replay finds it spent.
+    sends = db_session().scalar(select(exists().where(OutboxEntry.event_id == outcome.event.id)))
+    save_state(
+        journey,
+        trn,
+        {"done": outcome.event.summary, "sends_to_trs": sends, "token": state["token"]},
+    )
     return redirect(url_for(".done", trn=trn, journey=journey.slug))
 
 
@@ -424,34 +432,9 @@ def _render_step(
 def _questions(
     page: Step, form: JourneyForm, lead: str | None
 ) -> tuple[list[tuple[Any, dict[str, Any]]], bool]:
-    """Each field with its GOV.UK params; a one-question page's label is its h1 (and its lead
-    paragraph the hint, so nothing sits between the caption and the heading)."""
-    fields = form.question_fields()
-    heading = page.heading and len(fields) == 1
-    questions = []
-    for field in fields:
-        params = deepcopy((field.render_kw or {}).get("params", {}))
-        text = page.title if heading else field.label.text
-        if heading and lead:
-            hint = (params.get("hint") or {}).get("text")
-            params["hint"] = {"text": f"{lead} {hint}" if hint else lead}
-        if isinstance(field.widget, GovDateInput | GovRadioInput):
-            size = "l" if heading else "m"
-            legend = {
-                "text": text,
-                "isPageHeading": heading,
-                "classes": f"govuk-fieldset__legend--{size}",
-            }
-            params["fieldset"] = {"legend": legend}
-        else:
-            size = "l" if heading else "s"
-            params["label"] = {
-                "text": text,
-                "isPageHeading": heading,
-                "classes": f"govuk-label--{size}",
-            }
-        questions.append((field, params))
-    return questions, heading
+    """A one-question page's label is its h1 (see `JourneyForm.questions`)."""
+    heading = page.heading and len(form.question_fields()) == 1
+    return form.questions(page.title if heading else None, lead if heading else None), heading
 
 
 def _render_check(

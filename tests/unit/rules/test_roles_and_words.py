@@ -75,7 +75,7 @@ def test_status_words(status: str, words: str) -> None:
 def test_exempt_with_reasons() -> None:
     assert (
         status_words("Exempt", ["They qualified before 07 May 2000"])
-        == "Exempt: qualified before 07 May 2000"
+        == "Exempt: qualified before 7 May 2000"
     )
     assert (
         status_words("Exempt", ["They passed induction in Wales", "Overseas Trained Teacher"])
