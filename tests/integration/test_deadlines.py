@@ -121,11 +121,11 @@ def test_the_filter_looks_further_ahead_and_refuses_a_bad_number(signed_in_as, d
 def test_the_navigation_counts_the_list_for_the_role(signed_in_as, deadlines):
     officer = signed_in_as("appeals_officer").get("/teachers")
     link = officer.select_one('.govuk-service-navigation a[href="/deadlines"]')
-    assert " ".join(link.get_text(" ", strip=True).split()) == "Deadlines 2"
+    assert " ".join(link.get_text(" ", strip=True).split()) == "Deadlines (2 closing soon)"
     caseworker = signed_in_as("caseworker").get("/teachers")
     link = caseworker.select_one('.govuk-service-navigation a[href="/deadlines"]')
     assert (
-        " ".join(link.get_text(" ", strip=True).split()) == "Deadlines 2"
+        " ".join(link.get_text(" ", strip=True).split()) == "Deadlines (2 closing soon)"
     )  # a correction, a drift
     viewer = signed_in_as("viewer").get("/teachers")
     assert viewer.select_one('.govuk-service-navigation a[href="/deadlines"]') is None
