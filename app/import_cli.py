@@ -1,4 +1,4 @@
-"""`flask --app app import-inductions FILE.csv`: the command around `app.services.importer`.
+"""`flask --app app import-inductions FILE.csv`: the command around `app.importing`.
 
 The command reads the file (refusing a bad one with exit code 2 before anything is written),
 runs the import with a progress bar on stderr, writes the report and prints a summary.
@@ -14,7 +14,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.services.importer import (
+from app.importing import (
     COLUMNS,
     CONFLICT,
     DEFAULT_CONCURRENCY,

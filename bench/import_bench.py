@@ -32,13 +32,13 @@ import psycopg  # noqa: E402 - after the path is set
 
 from app import create_app  # noqa: E402
 from app.clock import LONDON, FixedClock  # noqa: E402
-from app.migrations import upgrade  # noqa: E402
-from app.services.importer import (  # noqa: E402
+from app.importing import (  # noqa: E402
     COLUMNS,
     DEFAULT_CONCURRENCY,
     import_inductions,
     read_import_file,
 )
+from app.migrations import upgrade  # noqa: E402
 from tests.support.sandbox import CPD_KEY, SandboxAdmin, SandboxProcess  # noqa: E402
 
 TODAY = date(2026, 9, 10)

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app import importing
+from app.importing import judging, trs_lookup, writing
 from app.models import AppropriateBody, Event, InductionPeriod, OutboxEntry, Teacher
 from app.rules import TeacherRecord
-from app.services import importer
 from app.trs.client import TrsClient
 from tests.conftest import TODAY
 from tests.support.import_files import BODY, period, write_import_file
@@ -338,7 +339,7 @@ def test_a_teacher_cpd_holds_without_periods_is_imported_onto_the_same_row(
 def test_a_teacher_trs_cannot_answer_for_is_left_for_the_next_run(
     app, db, person, sandbox_admin, appropriate_body, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(importer, "RETRY_DELAYS", (0.0,))
+    monkeypatch.setattr(trs_lookup, "RETRIES", 0)
     person("3000001")
     file = write_import_file(tmp_path / "inductions.csv", [period("3000001", "2025-09-01")])
     report = tmp_path / "report.csv"
@@ -379,11 +380,13 @@ def _header_only(path: Path) -> None:
 
 
 def _missing_columns(path: Path) -> None:
-    write_import_file(path, [period("3000001", "2025-09-01")], columns=importer.COLUMNS[:-2])
+    write_import_file(path, [period("3000001", "2025-09-01")], columns=importing.COLUMNS[:-2])
 
 
 def _unknown_column(path: Path) -> None:
-    write_import_file(path, [period("3000001", "2025-09-01")], columns=(*importer.COLUMNS, "notes"))
+    write_import_file(
+        path, [period("3000001", "2025-09-01")], columns=(*importing.COLUMNS, "notes")
+    )
 
 
 def _not_utf8(path: Path) -> None:
@@ -435,13 +438,13 @@ def test_a_failed_write_sends_its_batch_back_one_teacher_at_a_time(
         [period(trn, "2025-09-01") for trn in ("3000001", "3000002", "3000003")],
     )
     sent_back = []
-    one_by_one = importer._Importer._one_by_one
+    one_by_one = writing.BatchWriter._one_by_one
 
     def spy(self, writes):
         sent_back.append([write.trn for write in writes])
         one_by_one(self, writes)
 
-    monkeypatch.setattr(importer._Importer, "_one_by_one", spy)
+    monkeypatch.setattr(writing.BatchWriter, "_one_by_one", spy)
 
     with app.extensions["db_sessions"]() as session:
         clashed = []
@@ -451,11 +454,11 @@ def test_a_failed_write_sends_its_batch_back_one_teacher_at_a_time(
                 clashed.append(True)
                 session.add(Teacher(trn="3000002", created_at=clock.now(), updated_at=clock.now()))
 
-        result = importer.import_inductions(
+        result = importing.import_inductions(
             session,
             app.extensions["trs"].client,
             clock,
-            importer.read_import_file(file),
+            importing.read_import_file(file),
             progress=clash_once,
         )
 
@@ -470,7 +473,7 @@ def test_a_failed_write_sends_its_batch_back_one_teacher_at_a_time(
 def test_a_teacher_added_in_cpd_while_the_import_runs_is_left_for_the_next_run(
     app, db, person, appropriate_body, clock, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(importer, "BATCH_TEACHERS", 1)
+    monkeypatch.setattr(writing, "BATCH_TEACHERS", 1)
     person("3000001")
     person("3000002")
     file = write_import_file(
@@ -484,11 +487,11 @@ def test_a_teacher_added_in_cpd_while_the_import_runs_is_left_for_the_next_run(
             db.commit()
 
     with app.extensions["db_sessions"]() as session:
-        result = importer.import_inductions(
+        result = importing.import_inductions(
             session,
             app.extensions["trs"].client,
             clock,
-            importer.read_import_file(file),
+            importing.read_import_file(file),
             progress=caseworker_adds_3000002,
         )
 
@@ -522,7 +525,7 @@ def test_when_trs_refuses_the_consoles_key_the_import_stops_with_a_clear_message
 def test_reading_a_file_rejects_bad_rows_and_keeps_the_rest(tmp_path):
     path = tmp_path / "rows.csv"
     path.write_text(
-        ",".join(importer.COLUMNS) + "\n"
+        ",".join(importing.COLUMNS) + "\n"
         "3000001,Alpha,2025-09-01,,Provider-led,,,,\n"  # a trailing blank cell, as Excel adds
         ",,,,,,,\n"  # a blank row: skipped, not counted
         "3000002,Alpha,2025-09-01,,provider_led,,,,surplus\n"
@@ -531,7 +534,7 @@ def test_reading_a_file_rejects_bad_rows_and_keeps_the_rest(tmp_path):
         encoding="utf-8",
     )
 
-    parsed = importer.read_import_file(path)
+    parsed = importing.read_import_file(path)
 
     assert parsed.rows_read == 4
     assert [(r.line, r.programme) for r in parsed.teachers["3000001"]] == [(2, "provider_led")]
@@ -553,9 +556,9 @@ def test_reading_a_file_rejects_bad_rows_and_keeps_the_rest(tmp_path):
     ],
 )
 def test_an_outcome_the_rules_cannot_read_names_the_column(terms, outcome_date, problem):
-    row = importer.Row(2, BODY, date(2024, 9, 1), date(2026, 7, 20), "provider_led",
+    row = importing.Row(2, BODY, date(2024, 9, 1), date(2026, 7, 20), "provider_led",
                        Decimal(terms) if terms else None, "pass", date.fromisoformat(outcome_date))  # fmt: skip
 
-    checked = importer.check_periods(TeacherRecord(qts_date=date(2020, 7, 1)), [row], TODAY)
+    checked = judging.check_periods(TeacherRecord(qts_date=date(2020, 7, 1)), [row], TODAY)
 
     assert (checked.failed_row, checked.decision, checked.problem) == (row, None, problem)

@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from app.services.importer import COLUMNS
+from app.importing import COLUMNS
 
 BODY = "Alpha Teaching School Hub"  # the `appropriate_body` fixture's name
 
