@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.importing.bodies import Bodies
 from app.importing.reading import Row
 from app.importing.report import plural
-from app.models import InductionPeriod, Teacher
+from app.models import Appeal, InductionPeriod, Teacher
 from app.rules import long_date
 
 _IN_CHUNKS = 500
@@ -33,6 +33,9 @@ class HeldPeriod(NamedTuple):
     outcome: str | None
     outcome_date: date | None
     appropriate_body: int | None  # the body's id
+    appeal_lodged_on: date | None  # an appeal against this period's fail
+    appeal_decision: str | None
+    appeal_decided_on: date | None
 
 
 class HeldTeacher(NamedTuple):
@@ -59,8 +62,12 @@ def held_in_cpd(session: Session, trns: list[str]) -> dict[str, HeldTeacher]:
                 InductionPeriod.outcome,
                 InductionPeriod.outcome_on,
                 InductionPeriod.appropriate_body_id,
+                Appeal.lodged_on,
+                Appeal.decision,
+                Appeal.decided_on,
             )
             .outerjoin(InductionPeriod, InductionPeriod.teacher_id == Teacher.id)
+            .outerjoin(Appeal, Appeal.induction_period_id == InductionPeriod.id)
             .where(Teacher.trn.in_(trns[start : start + _IN_CHUNKS]))
             .order_by(Teacher.trn, InductionPeriod.started_on)
         )
@@ -82,6 +89,9 @@ def file_periods(rows: Iterable[Row], bodies: Bodies) -> tuple[HeldPeriod, ...]:
             r.outcome,
             r.outcome_on,
             body.id if (body := bodies.find(r.body)) else None,
+            r.appeal_lodged_on,
+            r.appeal_decision,
+            r.appeal_decided_on,
         )
         for r in sorted(rows, key=lambda r: r.started_on)
     )

@@ -1,6 +1,9 @@
-"""Judging a teacher the file brings: the file's periods put to the rule set, one by one.
+"""Judging a teacher the file brings: agreement with TRS first, then each period's own rules.
 
-The rule set is the authority on periods: nothing here re-checks what a rule checks.
+The file records inductions that already happened, so the teacher is judged by whether what the
+file implies agrees with TRS (`app.rules.judge_import`), not by whether a caseworker could start
+an induction today. The periods are then put to the ordinary period rules one by one, each refusal
+with its rule id. The rule set is the authority: nothing here re-checks what a rule checks.
 """
 
 from __future__ import annotations
@@ -11,27 +14,78 @@ from datetime import date
 from typing import NamedTuple
 
 from app.importing.reading import Row
-from app.rules import Decision, MalformedChange, PeriodFacts, TeacherRecord, decide, long_date
-
-# Rules that answer about the teacher as TRS holds them, not about one row of the file. The first
-# three are TRS disagreeing with what the import implies: conflicts, listed for a person to settle.
-TRS_CONFLICT_RULES = frozenset(
-    {"CPD-P2-FAILED-IN-WALES", "CPD-P3-EXEMPT", "CPD-ADD-FIRST-TRS-COMPLETED"}
+from app.rules import (
+    Decision,
+    MalformedChange,
+    PeriodFacts,
+    TeacherRecord,
+    decide,
+    judge_import,
+    long_date,
 )
-TEACHER_RULES = TRS_CONFLICT_RULES | {"CPD-P1-NO-ACTIVE-TRS-RECORD", "CPD-ADD-FIRST-NO-QTS"}
+from app.rules.table import P1, P2, P3
+
+# Refusals that say only what TRS holds: the report adds what the file has beside them.
+TRS_SIDE_ONLY = frozenset({P1.id, P2.id, P3.id})
+AGREES = "IMPORT-AGREES-WITH-TRS"
 
 
 class Checked(NamedTuple):
-    """The rule set's answer on a teacher's periods, put in date order onto a hypothetical record.
+    """The rule set's answer on a teacher of the file.
 
-    `failed_row` is None when every period (and outcome) was allowed; `decision` is then the last
-    allowed decision and `record` the teacher as the import would leave them.
+    - `failed_row` set: that row was refused (`decision` the period rule's, or `problem` a value
+      the rules could not read): the teacher is rejected.
+    - `decision` not allowed and no `failed_row`: TRS disagrees with the file, a conflict.
+    - otherwise `decision` is the import rule that allowed the teacher and `record` the teacher as
+      the import leaves them.
     """
 
     record: TeacherRecord
     decision: Decision | None
     failed_row: Row | None = None
     problem: str | None = None  # a change the rules could not read (MalformedChange)
+
+    @property
+    def allowed(self) -> bool:
+        return self.failed_row is None and self.decision is not None and self.decision.allowed
+
+
+def judge_teacher(base: TeacherRecord, rows: Iterable[Row], today: date) -> Checked:
+    """`base` is the teacher as TRS holds them (CPD holding no periods); `rows` the file's."""
+    ordered = sorted(rows, key=lambda r: (r.started_on, r.line))
+    implied = implied_record(base, ordered)
+    judged = judge_import(implied, today)
+    if not judged.allowed:
+        return Checked(implied, judged)
+    # TRS's status has been judged by agreement above, so the periods are asked of a record whose
+    # TRS side holds no induction: only each period's own rules then answer.
+    without_status = replace(
+        base, trs_status="None", trs_start_date=None, trs_completed_date=None, exemption_reasons=()
+    )
+    checked = check_periods(without_status, ordered, today)
+    if checked.failed_row is not None:
+        return checked
+    return Checked(implied, judged)
+
+
+def implied_record(base: TeacherRecord, ordered: list[Row]) -> TeacherRecord:
+    """TRS as read, with the file's periods, outcome and appeal as CPD's side.
+
+    The first row with an outcome carries it (a second is refused by the period rules). Without
+    an outcome_recorded_on the outcome counts as recorded on its own date, so an old outcome gains
+    no fresh correction window by being imported today.
+    """
+    carrier = next((r for r in ordered if r.outcome), None)
+    return replace(
+        base,
+        periods=tuple(PeriodFacts(r.started_on, r.finished_on, r is carrier) for r in ordered),
+        outcome=carrier.outcome if carrier else None,
+        outcome_date=carrier.outcome_on if carrier else None,
+        outcome_recorded_on=(carrier.recorded_on or carrier.outcome_on) if carrier else None,
+        appeal_lodged_on=carrier.appeal_lodged_on if carrier else None,
+        appeal_decision=carrier.appeal_decision if carrier else None,
+        appeal_decided_on=carrier.appeal_decided_on if carrier else None,
+    )
 
 
 def check_periods(base: TeacherRecord, rows: Iterable[Row], today: date) -> Checked:
@@ -51,9 +105,8 @@ def check_periods(base: TeacherRecord, rows: Iterable[Row], today: date) -> Chec
                     return Checked(record, decision, row)
                 record = _add(record, PeriodFacts(row.started_on, row.finished_on))
                 continue
-            if row.outcome_on > today or row.outcome_on < row.started_on:
-                when = "in the future" if row.outcome_on > today else "before the period started"
-                problem = f"The outcome_date, {long_date(row.outcome_on)}, is {when}."
+            problem = outcome_dates_problem(row, today)
+            if problem:
                 return Checked(record, None, row, problem)
             decision = decide(
                 "cpd", "add_induction_period", record, today, {"started_on": row.started_on}
@@ -76,6 +129,25 @@ def check_periods(base: TeacherRecord, rows: Iterable[Row], today: date) -> Chec
             where = "" if error.field in error.message else f" ({error.field})"
             return Checked(record, None, row, f"{error.message}{where}.")
     return Checked(record, decision)
+
+
+def outcome_dates_problem(row: Row, today: date) -> str | None:
+    """The outcome's dates in the order they happen, none in the future: the period starts, the
+    outcome is decided, recorded, appealed, and the appeal decided."""
+    steps = (
+        ("outcome_date", row.outcome_on, row.started_on, "the period started"),
+        ("outcome_recorded_on", row.recorded_on, row.outcome_on, "the outcome was decided"),
+        ("appeal_lodged_on", row.appeal_lodged_on, row.outcome_on, "the outcome was decided"),
+        ("appeal_decided_on", row.appeal_decided_on, row.appeal_lodged_on, "it was lodged"),
+    )
+    for column, day, earliest, event in steps:
+        if day is None:
+            continue
+        if day > today:
+            return f"The {column}, {long_date(day)}, is in the future."
+        if earliest is not None and day < earliest:
+            return f"The {column}, {long_date(day)}, is before {event}."
+    return None
 
 
 def _add(record: TeacherRecord, period: PeriodFacts) -> TeacherRecord:

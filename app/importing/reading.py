@@ -27,6 +27,16 @@ COLUMNS = (
     "outcome",
     "outcome_date",
 )
+# Columns a file may leave out. When outcome_recorded_on is blank the correction window counts from
+# the outcome's own date: the cautious choice, so an old outcome gains no fresh window by being
+# imported today. The appeal columns carry an appeal against a fail into CPD with its state.
+OPTIONAL_COLUMNS = (
+    "outcome_recorded_on",
+    "appeal_lodged_on",
+    "appeal_decision",
+    "appeal_decided_on",
+)
+ALL_COLUMNS = (*COLUMNS, *OPTIONAL_COLUMNS)
 MEGABYTE = 1024 * 1024
 # A file bigger than this is refused before it is read: 200 MB is about two million rows, far
 # beyond every in-flight induction in England, so a bigger file is a wrong file.
@@ -53,6 +63,10 @@ class Row(NamedTuple):
     terms: Decimal | None
     outcome: str | None
     outcome_on: date | None
+    recorded_on: date | None = None  # when the outcome was recorded in CPD, if the file says
+    appeal_lodged_on: date | None = None
+    appeal_decision: str | None = None  # only "dismissed": the fail stands
+    appeal_decided_on: date | None = None
 
 
 @dataclass
@@ -120,18 +134,19 @@ def _read_header(name: str, header: list[str] | None) -> dict[str, int]:
     missing = [c for c in COLUMNS if c not in names]
     if missing:
         problems.append(f"it has no {_listed('column', missing)}")
-    unknown = [n or "(blank)" for n in names if n not in COLUMNS]
+    unknown = [n or "(blank)" for n in names if n not in ALL_COLUMNS]
     if unknown:
         problems.append(f"{_listed('column', unknown)} {_is_are(unknown)} not one the import takes")
-    repeated = sorted({n for n in names if n in COLUMNS and names.count(n) > 1})
+    repeated = sorted({n for n in names if n in ALL_COLUMNS and names.count(n) > 1})
     if repeated:
         problems.append(f"{_listed('column', repeated)} {_is_are(repeated)} there twice")
     if problems:
         raise ImportFileError(
             f"{name} cannot be imported: {'; '.join(problems)}. The first row must name exactly "
-            f"these columns, in any order: {', '.join(COLUMNS)}."
+            f"these columns, in any order: {', '.join(COLUMNS)}; and may add "
+            f"{', '.join(OPTIONAL_COLUMNS)}."
         )
-    return {column: names.index(column) for column in COLUMNS}
+    return {column: names.index(column) for column in ALL_COLUMNS if column in names}
 
 
 def _read_row(parsed: ImportFile, line: int, cells: list[str], positions: dict[str, int]) -> None:
@@ -143,7 +158,8 @@ def _read_row(parsed: ImportFile, line: int, cells: list[str], positions: dict[s
         return
     if len(cells) < width:
         cells = cells + [""] * (width - len(cells))
-    value = {column: cells[index].strip() for column, index in positions.items()}
+    value = dict.fromkeys(OPTIONAL_COLUMNS, "")
+    value.update((column, cells[index].strip()) for column, index in positions.items())
     trn = value["trn"]
     problems = []
     trn_problem = _trn_problem(trn)
@@ -167,12 +183,50 @@ def _read_row(parsed: ImportFile, line: int, cells: list[str], positions: dict[s
     outcome_on = _read_date(value, "outcome_date", problems, required=outcome is not None)
     if outcome is None and value["outcome_date"]:
         problems.append("outcome_date is given but outcome is blank: give both or neither.")
+    recorded_on = _read_date(value, "outcome_recorded_on", problems)
+    if outcome is None and recorded_on:
+        problems.append("outcome_recorded_on is given but outcome is blank.")
+    appeal = _read_appeal(value, outcome, problems)
     if problems:
         parsed.reject(line, trn, " ".join(problems))
         return
     parsed.teachers.setdefault(trn, []).append(
-        Row(line, body, started_on, finished_on, programme, terms, outcome, outcome_on)
-    )
+        Row(line, body, started_on, finished_on, programme, terms, outcome, outcome_on,
+            recorded_on, *appeal)
+    )  # fmt: skip
+
+
+def _read_appeal(
+    value: dict[str, str], outcome: str | None, problems: list[str]
+) -> tuple[date | None, str | None, date | None]:
+    """An appeal against the row's fail: lodged and waiting for its decision, or dismissed.
+
+    An upheld or extended appeal changed the outcome itself, so the file gives the induction as it
+    now stands instead (a pass; or the periods without the fail) and leaves these columns blank.
+    """
+    lodged_on = _read_date(value, "appeal_lodged_on", problems)
+    decision = value["appeal_decision"].lower() or None
+    decided_on = _read_date(value, "appeal_decided_on", problems)
+    if not (lodged_on or decision or decided_on):
+        return None, None, None
+    if outcome != "fail":
+        problems.append(f"The appeal columns are for a fail, and outcome is {outcome or 'blank'}.")
+    if lodged_on is None and not value["appeal_lodged_on"]:
+        problems.append("Enter appeal_lodged_on: an appeal is decided only once it is lodged.")
+    if decision in ("upheld", "extended"):
+        problems.append(
+            f"appeal_decision “{decision}” changed the outcome: give the induction as it now "
+            "stands (upheld: a pass; extended: the periods without the fail) and leave the "
+            "appeal columns blank."
+        )
+    elif decision not in (None, "dismissed"):
+        problems.append(
+            f"appeal_decision “{value['appeal_decision']}” must be dismissed or left blank "
+            "while the appeal waits for its decision."
+        )
+    if (decision is None) != (not value["appeal_decided_on"]):
+        problems.append("appeal_decision and appeal_decided_on go together: give both or neither.")
+    return lodged_on, decision, decided_on
 
 
 def _trn_problem(trn: str) -> str | None:

@@ -17,8 +17,11 @@ IMPORTED, UNCHANGED, REJECTED, CONFLICT, DIFFERS, TRY_AGAIN, MERGED = (
     "try_again",
     "merged",
 )
-# Results that are notes, not something a person has to act on.
-FOR_INFORMATION = frozenset({MERGED})
+# Results that are notes, not something a person has to act on: a merge followed, or a teacher
+# imported with something to know (TRS was behind; the date the correction window counts from).
+FOR_INFORMATION = frozenset({MERGED, IMPORTED})
+# Counts of imported teachers with a note.
+TRS_BEHIND, RECORDED_ON_ASSUMED = "trs_behind", "recorded_on_assumed"
 REPORT_COLUMNS = ("line", "trn", "result", "reason", "rule_id")
 
 
@@ -40,7 +43,9 @@ class ImportResult:
     teachers: int
     counts: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(
-            (IMPORTED, UNCHANGED, DIFFERS, CONFLICT, REJECTED, TRY_AGAIN, MERGED), 0
+            (IMPORTED, UNCHANGED, DIFFERS, CONFLICT, REJECTED, TRY_AGAIN, MERGED)
+            + (TRS_BEHIND, RECORDED_ON_ASSUMED),
+            0,
         )
     )
     bodies_created: list[str] = field(default_factory=list)

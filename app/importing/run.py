@@ -17,20 +17,16 @@ from sqlalchemy.orm import Session
 from app.clock import Clock
 from app.importing.bodies import Bodies
 from app.importing.held import HeldPeriod, HeldTeacher, difference, file_periods, held_in_cpd
-from app.importing.judging import (
-    TEACHER_RULES,
-    TRS_CONFLICT_RULES,
-    Checked,
-    check_periods,
-    file_says,
-)
+from app.importing.judging import AGREES, TRS_SIDE_ONLY, Checked, file_says, judge_teacher
 from app.importing.reading import ImportFile, Row
 from app.importing.report import (
     CONFLICT,
     DIFFERS,
     IMPORTED,
     MERGED,
+    RECORDED_ON_ASSUMED,
     REJECTED,
+    TRS_BEHIND,
     TRY_AGAIN,
     UNCHANGED,
     ImportResult,
@@ -40,6 +36,7 @@ from app.importing.report import (
 )
 from app.importing.trs_lookup import ImportAborted, TrsLookup, lookups, read_trs
 from app.importing.writing import BatchWriter, Write
+from app.rules import long_date
 from app.services.records import build_record
 from app.trs.client import TrsClient
 from app.trs.gateway import TrsGateway
@@ -201,16 +198,35 @@ class ImportRun:
             )
             return
         with self._timed("rules"):
-            checked = check_periods(build_record(self.session, None, reading), rows, self.today)
-        if checked.failed_row is not None:
+            checked = judge_teacher(build_record(self.session, None, reading), rows, self.today)
+        if not checked.allowed:
             self._refuse(trn, rows, checked, prefix)
             return
         if retained:
             self._merge_note(rows, trn, retained)
         self.claimed.add(target)
         self.result.counts[IMPORTED] += 1
+        self._imported_note(trn, rows, checked)
         if not self.dry_run:
             self.writer.add(Write(target, rows, checked, held.teacher_id if held else None))
+
+    def _imported_note(self, trn: str, rows: list[Row], checked: Checked) -> None:
+        """Say what the import did beyond copying the file: TRS was behind and is sent CPD's
+        status, or the correction window counts from the outcome's date."""
+        decision, record = checked.decision, checked.record
+        notes = []
+        if decision.rule_id != AGREES:
+            notes.append(decision.reason)
+            self.result.counts[TRS_BEHIND] += 1
+        if record.outcome and not any(r.recorded_on for r in rows):
+            notes.append(
+                "outcome_recorded_on is blank, so the correction window counts from the "
+                f"outcome's own date, {long_date(record.outcome_date)}: an outcome imported "
+                "today gains no fresh window to be reopened in."
+            )
+            self.result.counts[RECORDED_ON_ASSUMED] += 1
+        if notes:
+            self._teacher_entry(rows, trn, IMPORTED, " ".join(notes), decision.rule_id)
 
     def _compare(
         self, trn: str, rows: list[Row], cpd: tuple[HeldPeriod, ...], prefix: str = ""
@@ -241,16 +257,15 @@ class ImportRun:
 
     def _refuse(self, trn: str, rows: list[Row], checked: Checked, prefix: str) -> None:
         decision, row = checked.decision, checked.failed_row
+        if row is None:  # TRS disagrees with what the file implies
+            reason = prefix + decision.reason
+            if decision.rule_id in TRS_SIDE_ONLY:
+                reason += f" The file has {file_says(rows)}."
+            self._conflict(rows, trn, reason, decision.rule_id)
+            return
         rule_id = decision.rule_id if decision else ""
         reason = prefix + (decision.reason if decision else checked.problem or "")
-        if rule_id in TRS_CONFLICT_RULES:
-            self._conflict(rows, trn, f"{reason} The file has {file_says(rows)}.", rule_id)
-            return
         self.result.counts[REJECTED] += 1
-        if rule_id in TEACHER_RULES:
-            for each in rows:
-                self._entry(each.line, trn, REJECTED, reason, rule_id)
-            return
         self._entry(row.line, trn, REJECTED, reason, rule_id)
         for each in rows:
             if each is not row:
@@ -260,6 +275,12 @@ class ImportRun:
         """CPD changed the teacher while the file was being imported: nothing was written."""
         self.result.counts[IMPORTED] -= 1
         self.claimed.discard(write.trn)
+        lines_of_teacher = {r.line for r in write.rows}
+        self.result.entries = [
+            e
+            for e in self.result.entries
+            if not (e.result == IMPORTED and e.line in lines_of_teacher)
+        ]
         self._try_again(
             write.rows,
             write.trn,

@@ -7,21 +7,21 @@ teacher is imported whole or not at all while the commits stay cheap.
 
 from __future__ import annotations
 
-import time
+import time as timer
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import NamedTuple
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.clock import Clock
+from app.clock import LONDON, Clock
 from app.importing.bodies import Bodies
 from app.importing.judging import Checked
 from app.importing.reading import Row
 from app.importing.report import lines, plural
-from app.models import AppropriateBody, InductionPeriod, Teacher
+from app.models import Appeal, AppropriateBody, InductionPeriod, Teacher
 from app.rules import derive_trs_status
 from app.services.changes import Actor, add_event, snapshot, touch
 
@@ -76,7 +76,7 @@ class BatchWriter:
         its teachers meanwhile), it is rolled back and written again one teacher at a time, so each
         teacher is still imported whole or not at all.
         """
-        started = time.perf_counter()
+        started = timer.perf_counter()
         try:
             self._write_teachers(self.batch)
             self.session.commit()
@@ -85,7 +85,7 @@ class BatchWriter:
             self._one_by_one(self.batch)
         self.batch = []
         self._let_go()
-        self.seconds += time.perf_counter() - started
+        self.seconds += timer.perf_counter() - started
 
     def _write_teachers(self, writes: list[Write]) -> None:
         """Teacher rows if new and their periods, flushed together; then one import event and its
@@ -94,6 +94,20 @@ class BatchWriter:
         written = [(write, *self._add_periods(write, now)) for write in writes]
         self.session.flush()
         for write, teacher, before in written:
+            record = write.checked.record
+            if record.appeal_lodged_on:
+                period = teacher.outcome_period
+                self.session.add(
+                    Appeal(
+                        teacher_id=teacher.id,
+                        induction_period_id=period.id,
+                        failed_on=period.outcome_on,
+                        lodged_on=record.appeal_lodged_on,
+                        decision=record.appeal_decision,
+                        decided_on=record.appeal_decided_on,
+                        created_at=now,
+                    )
+                )
             add_event(
                 self.session,
                 teacher=teacher,
@@ -129,7 +143,7 @@ class BatchWriter:
                     number_of_terms=row.terms,
                     outcome=row.outcome,
                     outcome_on=row.outcome_on,
-                    outcome_recorded_at=now if row.outcome else None,
+                    outcome_recorded_at=_recorded_at(write, now) if row.outcome else None,
                 )
             )
         return teacher, before
@@ -150,3 +164,10 @@ class BatchWriter:
             # Expunging a teacher takes their periods too (the relationship's cascade).
             if not isinstance(instance, AppropriateBody) and instance in self.session:
                 self.session.expunge(instance)
+
+
+def _recorded_at(write: Write, now: datetime) -> datetime:
+    """When the outcome was recorded in CPD, as the rules count it (a London day): midday of the
+    file's outcome_recorded_on, or of the outcome's own date when the file leaves it blank."""
+    day: date = write.checked.record.outcome_recorded_on
+    return min(now, datetime.combine(day, time(12), tzinfo=LONDON))

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import importing
+from app.clock import LONDON
 from app.importing import judging, trs_lookup, writing
 from app.models import AppropriateBody, Event, InductionPeriod, OutboxEntry, Teacher
 from app.rules import TeacherRecord
@@ -33,6 +34,11 @@ def read_report(path: Path) -> list[dict[str, str]]:
 def row_counts(db) -> dict[str, int]:
     db.expire_all()
     return {m.__tablename__: db.scalar(select(func.count()).select_from(m)) for m in TABLES}
+
+
+def to_act_on(entries: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The report's entries without the notes on imported teachers."""
+    return [e for e in entries if e["result"] != "imported"]
 
 
 def imported_trns(db) -> set[str]:
@@ -85,15 +91,25 @@ def test_a_mixed_file_imports_the_good_teachers_and_reports_the_rest(app, db, mi
     assert result.exit_code == 3, result.output
     assert imported_trns(db) == {"3000001", "3000002"}
     assert "Imported: 2 teachers." in result.stdout
-    assert "Rejected rows: 9 (6 teachers not imported)." in result.stdout
+    assert "Rejected rows: 7 (4 teachers not imported)." in result.stdout
+    assert "Conflicts with TRS; not imported: 2 teachers." in result.stdout
     entries = {(e["line"], e["trn"]): e for e in read_report(report)}
-    assert {e["result"] for e in entries.values()} == {"rejected"}
+    assert {k: e["result"] for k, e in entries.items() if e["result"] != "rejected"} == {
+        ("2", "3000001"): "imported",  # TRS was behind: the report says so
+        ("3", "3000002"): "imported",
+        ("7", "3000004"): "conflict",
+        ("8", "3000005"): "conflict",
+    }
     assert "it may be 0123456" in entries[("6", "123456")]["reason"]
     assert "“2026-02-30” is not a real date" in entries[("5", "3000003")]["reason"]
     assert "line 5 was rejected" in entries[("4", "3000003")]["reason"]
     assert entries[("7", "3000004")]["rule_id"] == "CPD-P1-NO-ACTIVE-TRS-RECORD"
     assert "TRS has no record with this TRN" in entries[("7", "3000004")]["reason"]
-    assert entries[("8", "3000005")]["rule_id"] == "CPD-ADD-FIRST-NO-QTS"
+    assert (
+        "The file has an ongoing induction period that started on 1 September 2024"
+        in (entries[("7", "3000004")]["reason"])
+    )
+    assert entries[("8", "3000005")]["rule_id"] == "IMPORT-NO-QTS"
     assert entries[("9", "3000006")]["rule_id"] == "CPD-PERIOD-START-BEFORE-QTS"
     assert "before the teacher's QTS date, 1 July 2020" in entries[("9", "3000006")]["reason"]
     assert entries[("11", "3000007")]["rule_id"] == "CPD-PERIOD-OVERLAP"
@@ -124,7 +140,9 @@ def test_a_dry_run_writes_nothing_but_reports_everything(app, db, mixed_file, tm
     assert "Dry run: nothing was written to the database." in result.stdout
     assert "Would import: 3 teachers." in result.stdout  # with the body it would create
     assert "Appropriate bodies would be created: Omega Appropriate Body." in result.stdout
-    assert len(read_report(report)) == 8
+    results = [e["result"] for e in read_report(report)]
+    assert (results.count("rejected"), results.count("conflict")) == (6, 2)
+    assert results.count("imported") == 3  # notes: TRS was behind for each
 
 
 def test_imported_teachers_get_one_import_event_and_an_outbox_row_with_the_derived_status(
@@ -145,7 +163,9 @@ def test_imported_teachers_get_one_import_event_and_an_outbox_row_with_the_deriv
     ]
     assert {o.event_id for o in outbox} == {e.id for e in events}
     passed = db.scalars(select(InductionPeriod).where(InductionPeriod.outcome == "pass")).one()
-    assert (passed.outcome_on, passed.outcome_recorded_at) == (date(2025, 7, 18), clock.now())
+    # No outcome_recorded_on in the file: recorded as of the outcome's own date (a London day).
+    assert passed.outcome_on == date(2025, 7, 18)
+    assert passed.outcome_recorded_at.astimezone(LONDON).date() == date(2025, 7, 18)
 
 
 def test_running_the_same_file_again_changes_nothing_and_says_so(
@@ -227,14 +247,17 @@ def test_teachers_whose_trs_status_disagrees_are_conflicts_and_not_imported(
     assert imported_trns(db) == {"3000004"}
     entries = {e["trn"]: e for e in read_report(report)}
     assert {trn: (e["result"], e["rule_id"]) for trn, e in entries.items()} == {
-        "3000001": ("conflict", "CPD-ADD-FIRST-TRS-COMPLETED"),
+        "3000001": ("conflict", "IMPORT-DISAGREES-WITH-TRS"),
         "3000002": ("conflict", "CPD-P3-EXEMPT"),
         "3000003": ("conflict", "CPD-P2-FAILED-IN-WALES"),
     }
-    assert "Passed, completed on 19 July 2024" in entries["3000001"]["reason"]
+    assert entries["3000001"]["reason"].startswith(
+        "TRS shows Passed, started on 1 September 2022, completed on 19 July 2024, but the "
+        "file implies In progress, started on 1 September 2025."
+    )
     assert (
         "The file has an ongoing induction period that started on 1 September 2025"
-        in (entries["3000001"]["reason"])
+        in (entries["3000003"]["reason"])
     )
 
 
@@ -248,7 +271,7 @@ def test_a_merged_trn_is_imported_under_the_retained_trn_and_reported(
 
     assert result.exit_code == 0, result.output
     assert imported_trns(db) == {"3000010"}
-    [entry] = read_report(report)
+    [entry] = to_act_on(read_report(report))
     assert (entry["trn"], entry["result"]) == ("3000011", "merged")
     assert "TRS has merged TRN 3000011 into 3000010, so the import uses 3000010" in entry["reason"]
     assert db.scalars(select(OutboxEntry.trn)).all() == ["3000010"]
@@ -270,7 +293,7 @@ def test_a_merged_trn_whose_retained_trn_is_also_in_the_file_is_a_conflict(
 
     assert result.exit_code == 3
     assert imported_trns(db) == {"3000010"}
-    [entry] = read_report(report)
+    [entry] = to_act_on(read_report(report))
     assert (entry["trn"], entry["result"]) == ("3000011", "conflict")
     assert "The file also has rows for 3000010" in entry["reason"]
     assert row_counts(db)["induction_periods"] == 1
@@ -464,7 +487,9 @@ def test_a_failed_write_sends_its_batch_back_one_teacher_at_a_time(
 
     assert sent_back == [["3000001", "3000002", "3000003"]]
     assert result.counts["imported"] == 3
-    assert result.entries == []
+    assert {(e.trn, e.result) for e in result.entries} == {
+        (trn, "imported") for trn in ("3000001", "3000002", "3000003")
+    }  # the notes that TRS was behind, and nothing else
     assert row_counts(db) == {
         "teachers": 3, "induction_periods": 3, "events": 3, "outbox": 3, "appropriate_bodies": 1
     }  # fmt: skip
@@ -496,8 +521,11 @@ def test_a_teacher_added_in_cpd_while_the_import_runs_is_left_for_the_next_run(
         )
 
     assert result.counts["imported"] == 1
-    [entry] = result.entries
-    assert (entry.trn, entry.result) == ("3000002", "try_again")
+    assert [(e.trn, e.result) for e in result.entries] == [
+        ("3000001", "imported"),  # the note that TRS was behind; none left for 3000002
+        ("3000002", "try_again"),
+    ]
+    entry = result.entries[1]
     assert "CPD changed this teacher while the file was being imported" in entry.reason
     assert row_counts(db)["induction_periods"] == 1
 
