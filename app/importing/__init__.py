@@ -11,6 +11,7 @@ The import runs in two phases so that a file the console cannot read changes not
 """
 
 from app.importing.reading import (
+    ALL_COLUMNS,
     COLUMNS,
     MAX_FILE_BYTES,
     MEGABYTE,
@@ -39,6 +40,7 @@ from app.importing.run import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, import_induc
 from app.importing.trs_lookup import ImportAborted
 
 __all__ = [
+    "ALL_COLUMNS",
     "COLUMNS",
     "CONFLICT",
     "DEFAULT_CONCURRENCY",
