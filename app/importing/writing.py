@@ -26,6 +26,12 @@ from app.rules import derive_trs_status
 from app.services.changes import Actor, add_event, snapshot, touch
 
 BATCH_TEACHERS = 200  # teachers per commit (a failed one sends its batch back one by one)
+# Rows per INSERT statement. psycopg parses a statement's placeholders in Python and caches the
+# result only for statements of at most 50 parameters (and 4,096 characters); SQLAlchemy's default
+# of 1,000 rows a statement made every INSERT of a batch a new statement to parse, the largest
+# cost of writing to PostgreSQL. Three rows of the widest table (outbox, 15 values) stay under it,
+# so after the first batch every INSERT is one psycopg has parsed before.
+ROWS_PER_INSERT = 3
 ACTION = "import_inductions"
 ACTOR = Actor.system("import")
 
@@ -77,6 +83,7 @@ class BatchWriter:
         teacher is still imported whole or not at all.
         """
         started = timer.perf_counter()
+        self.session.connection().execution_options(insertmanyvalues_page_size=ROWS_PER_INSERT)
         try:
             self._write_teachers(self.batch)
             self.session.commit()
@@ -151,6 +158,7 @@ class BatchWriter:
     def _one_by_one(self, writes: list[Write]) -> None:
         """Write again, a transaction each, the teachers of a batch that was rolled back."""
         for write in writes:
+            self.session.connection().execution_options(insertmanyvalues_page_size=ROWS_PER_INSERT)
             try:
                 self._write_teachers([write])
                 self.session.commit()

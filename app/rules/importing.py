@@ -11,6 +11,7 @@ ordinary period rules, one by one, by the importer.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from app.rules.decide import Decision, first_answer
 from app.rules.derive import DerivedStatus, derive_trs_status
@@ -32,19 +33,21 @@ def induction_words(status: str, start: date | None, completed: date | None) -> 
     return words
 
 
+@lru_cache(maxsize=64)  # every condition of one judgement asks about the same record
 def _sides(r: TeacherRecord) -> tuple[dict[str, object], DerivedStatus]:
     derived = derive_trs_status(r)
-    return {
+    facts = {
         "trs_induction": induction_words(r.trs_status, r.trs_start_date, r.trs_completed_date),
         "file_induction": induction_words(
             derived.status, derived.start_date, derived.completed_date
         ),
-    }, derived
+    }
+    return facts, derived
 
 
 def no_qts(r: TeacherRecord, today: date, ch: dict | None) -> Facts:
     """TRS has no QTS date for the teacher."""
-    return _sides(r)[0] if r.qts_date is None else None
+    return dict(_sides(r)[0]) if r.qts_date is None else None
 
 
 def trs_agrees(r: TeacherRecord, today: date, ch: dict | None) -> Facts:
@@ -55,24 +58,24 @@ def trs_agrees(r: TeacherRecord, today: date, ch: dict | None) -> Facts:
         r.trs_start_date,
         r.trs_completed_date,
     )
-    return facts if same else None
+    return dict(facts) if same else None
 
 
 def trs_not_started(r: TeacherRecord, today: date, ch: dict | None) -> Facts:
     """TRS shows no induction yet (None or Required to complete): TRS is behind the file."""
-    return _sides(r)[0] if r.trs_status in NOT_STARTED_IN_TRS else None
+    return dict(_sides(r)[0]) if r.trs_status in NOT_STARTED_IN_TRS else None
 
 
 def trs_in_progress_and_file_ongoing(r: TeacherRecord, today: date, ch: dict | None) -> Facts:
     """TRS shows the induction in progress and the file has an ongoing period."""
     if r.trs_status != "InProgress" or r.ongoing_period is None:
         return None
-    return _sides(r)[0]
+    return dict(_sides(r)[0])
 
 
 def disagrees(r: TeacherRecord, today: date, ch: dict | None) -> Facts:
     """TRS holds anything else (a completed induction the file does not imply, other dates)."""
-    return _sides(r)[0]
+    return dict(_sides(r)[0])
 
 
 R = Rule
