@@ -83,7 +83,6 @@ class BatchWriter:
         teacher is still imported whole or not at all.
         """
         started = timer.perf_counter()
-        self.session.connection().execution_options(insertmanyvalues_page_size=ROWS_PER_INSERT)
         try:
             self._write_teachers(self.batch)
             self.session.commit()
@@ -98,6 +97,8 @@ class BatchWriter:
         """Teacher rows if new and their periods, flushed together; then one import event and its
         outbox row each, inserted together at commit. Two flushes a batch, not two a teacher."""
         now = self.clock.now()
+        # The transaction's connection: its INSERTs carry ROWS_PER_INSERT rows each.
+        self.session.connection().execution_options(insertmanyvalues_page_size=ROWS_PER_INSERT)
         written = [(write, *self._add_periods(write, now)) for write in writes]
         self.session.flush()
         for write, teacher, before in written:
