@@ -16,6 +16,7 @@ from app.importing import judging, trs_lookup, writing
 from app.models import AppropriateBody, Event, InductionPeriod, OutboxEntry, Teacher
 from app.rules import TeacherRecord
 from app.trs.client import TrsClient
+from app.trs.outbox import Backoff
 from tests.conftest import TODAY
 from tests.support.import_files import BODY, period, write_import_file
 
@@ -377,6 +378,20 @@ def test_a_teacher_trs_cannot_answer_for_is_left_for_the_next_run(
     assert entry["reason"].startswith("TRS could not be read")
     sandbox_admin.clear_faults()
     assert run_import(app, file).exit_code == 0
+    assert imported_trns(db) == {"3000001"}
+
+
+def test_a_teacher_trs_answers_on_a_retry_is_imported(
+    app, db, person, sandbox_admin, appropriate_body, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(trs_lookup, "RETRY_BACKOFF", Backoff(base_seconds=0.01))
+    person("3000001")
+    file = write_import_file(tmp_path / "inductions.csv", [period("3000001", "2025-09-01")])
+    sandbox_admin.faults(429, retry_after=0, method="GET", count=2)
+
+    result = run_import(app, file)
+
+    assert result.exit_code == 0, result.output
     assert imported_trns(db) == {"3000001"}
 
 
