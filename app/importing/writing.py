@@ -30,7 +30,9 @@ BATCH_TEACHERS = 200  # teachers per commit (a failed one sends its batch back o
 # result only for statements of at most 50 parameters (and 4,096 characters); SQLAlchemy's default
 # of 1,000 rows a statement made every INSERT of a batch a new statement to parse, the largest
 # cost of writing to PostgreSQL. Three rows of the widest table (outbox, 15 values) stay under it,
-# so after the first batch every INSERT is one psycopg has parsed before.
+# so after the first batch every INSERT is one psycopg has parsed before. Measured on 2 busy
+# cores, 100,000 rows into PostgreSQL: 131 s with 1,000 rows a statement, 92 s with 3 (SQLite:
+# 85 s and 80 s, the same within the noise).
 ROWS_PER_INSERT = 3
 ACTION = "import_inductions"
 ACTOR = Actor.system("import")
