@@ -10,6 +10,7 @@ from app.rules.actions import (
     STATUS_DATES,
     Action,
     Field,
+    ImpossibleChange,
     MalformedChange,
 )
 from app.rules.decide import (
@@ -56,6 +57,7 @@ __all__ = [
     "Decision",
     "DerivedStatus",
     "Field",
+    "ImpossibleChange",
     "MalformedChange",
     "PeriodFacts",
     "TeacherRecord",

@@ -20,7 +20,14 @@ from sqlalchemy import delete, select
 
 from app.clock import LONDON
 from app.models import Event, Extension, InductionPeriod, OutboxEntry, Teacher
-from tests.support.journeys import add_extension, add_period, parts
+from tests.support.journeys import (
+    add_extension,
+    add_period,
+    answer,
+    error_messages,
+    parts,
+    start,
+)
 
 TRN = "2700001"
 FUZZ = settings(
@@ -84,6 +91,9 @@ def _assert_record_is_sound(db) -> None:
             assert p.finished_on is None or p.finished_on >= p.started_on
             assert p.number_of_terms is None or Decimal(0) <= p.number_of_terms <= 16
             assert p.finished_on is None or p.number_of_terms is not None
+        outcome = next((p for p in periods if p.outcome is not None), None)
+        if outcome is not None:  # an outcome ends the induction: nothing ongoing, nothing after
+            assert outcome.finished_on is not None and periods[-1] is outcome
         for e in teacher.extensions:
             assert Decimal("0.1") <= e.number_of_terms <= 16
     for change in db.scalars(select(Event).where(Event.action != "correct_legacy_status")):
@@ -250,3 +260,32 @@ def test_legacy_journey(fuzz, db, sandbox_admin, data):
         assert trs["completedDate"] <= "2019-11-02"  # only a completion at least 7 years ago
     changes = db.scalars(select(Event)).all()
     assert len(changes) == (0 if trs["status"] == "InProgress" else 1)
+
+
+# -- numbers in other scripts, one by one -----------------------------------------------------------
+
+OTHER_SCRIPTS = ["١", "٣.٥", "²", "３", "3_0", "1e1", " 3 3"]
+
+
+@pytest.mark.parametrize("terms", OTHER_SCRIPTS)
+def test_terms_in_other_scripts_are_refused_on_the_page(signed_in_as, fuzz, db, terms):
+    poster, teacher, body = fuzz
+    add_period(db, teacher, body.id, "2024-09-02")
+    caseworker = signed_in_as("caseworker")
+    page = caseworker.post_page(start(caseworker, TRN, "add-extension"), {"number_of_terms": terms})
+    assert error_messages(page) == {
+        "number_of_terms": "Number of terms must be a number, like 3 or 4.5"
+    }
+    assert db.scalars(select(Extension)).all() == []
+
+
+@pytest.mark.parametrize("digit", ["١", "²", "３"])
+def test_a_period_chosen_in_other_scripts_is_refused_on_the_page(signed_in_as, fuzz, db, digit):
+    poster, teacher, body = fuzz
+    period = add_period(db, teacher, body.id, "2024-09-02")
+    caseworker = signed_in_as("caseworker")
+    first = start(caseworker, TRN, "change-induction-period")
+    chosen = str(period.id).translate(str.maketrans("0123456789", digit * 10))
+    page = caseworker.post_page(first, {"period_id": chosen})
+    assert list(error_messages(page)) == ["period_id"]
+    assert answer(caseworker, first, {"period_id": str(period.id)}).endswith("/details")
