@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -289,3 +290,51 @@ def test_a_period_chosen_in_other_scripts_is_refused_on_the_page(signed_in_as, f
     page = caseworker.post_page(first, {"period_id": chosen})
     assert list(error_messages(page)) == ["period_id"]
     assert answer(caseworker, first, {"period_id": str(period.id)}).endswith("/details")
+
+
+# -- the search's query string ------------------------------------------------------------------------
+
+TYPED = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+QUERIES = mostly(
+    st.sampled_from(["Jo", "o'neil", "NEIL", "2700001", "2799999", "%", "a OR b"])
+    | st.text(
+        st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=2, max_size=30
+    ),
+    st.one_of(
+        TYPED,
+        st.sampled_from(["a\x00b", "ab\x00", "ok\x7f", "\x1f\x1f"]),
+        st.binary(max_size=12).map(lambda raw: raw.decode("utf-8", "surrogateescape")),
+    ),
+)
+PAGES = mostly(
+    st.integers(1, 4).map(str),
+    st.one_of(
+        st.integers(-3, 10**10).map(str),
+        st.sampled_from(["", "²", "١", "1.5", "1e3", "0x1", " 1", "+1", "1_0", "0" * 9 + "1"]),
+        TYPED,
+    ),
+)
+
+
+@pytest.fixture
+def viewer(signed_in_as, add_teacher):
+    add_teacher(TRN, first_name="Jo", last_name="O'Neil")
+    return signed_in_as("viewer")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=QUERIES, page=st.none() | PAGES)
+def test_the_search_query_string_never_gives_a_500(viewer, query, page):
+    """Any q and page: the results (200) or a message saying what is wrong (400), nothing else."""
+    params = {"q": query} if page is None else {"q": query, "page": page}
+    encoded = urlencode(params, encoding="utf-8", errors="surrogateescape")
+    response = viewer.client.get(f"/teachers?{encoded}")
+    event(f"search: {response.status_code}")
+    assert response.status_code in {200, 400}, (params, response.status_code)
+    plain = len(" ".join(query.split())) >= 2 and len(query) <= 100
+    readable_page = page is None or (page.isascii() and page.isdigit() and len(page) <= 9)
+    readable_page = readable_page and (page is None or int(page) > 0)
+    if plain and readable_page and query.isprintable():
+        assert response.status_code == 200, params
