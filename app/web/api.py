@@ -24,6 +24,7 @@ from app.rules import (
     ImpossibleChange,
     MalformedChange,
 )
+from app.rules.actions import EARLIEST_DATE, LATEST_DATE
 from app.services.policy import UnknownTeacher, ask, exemption_reason_ids
 from app.services.records import TrsUnreadable
 from app.web.auth import public
@@ -132,10 +133,11 @@ def openapi() -> Response:
 
 # Every bound the server checks on a field's own value is declared, so a client generated from this
 # document never sends what will be refused with a 400. The server is more lenient in two ways it
-# does not advertise: numbers may also come as ASCII text ("3", "2.5"), and a key may be null.
+# does not advertise: numbers may also come as ASCII text ("3", "2.5"), and an optional field as null.
 # Patterns are anchored and also bounded by length, because `$` differs between regex dialects.
 DATE_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 DATE = {"type": "string", "format": "date", "pattern": DATE_PATTERN, "maxLength": 10}
+DATE_RANGE = f" (from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()})"
 TRN = {"type": "string", "pattern": "^[0-9]{7}$", "minLength": 7, "maxLength": 7}
 _FIELD_TYPES: dict[str, dict[str, Any]] = {
     "date": DATE,
@@ -151,6 +153,8 @@ ON_HINT = "Ask as of this day, for the record as it stands now"
 
 def _field_schema(field: Field) -> dict[str, Any]:
     schema = {**_FIELD_TYPES[field.type], "description": field.hint}
+    if field.type == "date":
+        schema["description"] += DATE_RANGE
     if field.choices:
         schema["enum"] = list(field.choices)
     if field.name == "exemption_reason_ids":
@@ -230,7 +234,7 @@ def _action_schema(action_id: str) -> dict[str, Any]:
             "trn": TRN,
             "console": {"const": action.console},
             "action": {"const": action.id},
-            "on": {**DATE, "description": ON_HINT},
+            "on": {**DATE, "description": ON_HINT + DATE_RANGE},
             **{field.name: _field_schema(field) for field in action.fields},
         },
         "required": ["trn", "console", "action", *(f.name for f in action.fields if f.required)],
@@ -329,7 +333,7 @@ def openapi_document() -> dict[str, Any]:
                         "trn": TRN,
                         "console": {"type": "string", "enum": list(CONSOLES)},
                         "action": {"type": "string", "enum": list(ACTIONS)},
-                        "on": {**DATE, "description": ON_HINT},
+                        "on": {**DATE, "description": ON_HINT + DATE_RANGE},
                     },
                     "oneOf": [{"$ref": f"#/components/schemas/{a}"} for a in ACTIONS],
                     "discriminator": {
