@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
@@ -47,6 +47,7 @@ from app.rules import (
     derive_trs_status,
     long_date,
 )
+from app.rules.numbers import WHOLE, read_decimal, read_whole_number
 from app.services.changes import Actor, add_event, snapshot, touch
 from app.services.records import build_record
 from app.trs.client import TrsClient
@@ -103,9 +104,10 @@ TRS_CONFLICT_RULES = frozenset(
 )
 TEACHER_RULES = TRS_CONFLICT_RULES | {"CPD-P1-NO-ACTIVE-TRS-RECORD", "CPD-ADD-FIRST-NO-QTS"}
 
-_TRN = re.compile(r"^\d{7}$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# ASCII digits only (`\d` also matches "١"), and `\Z`: `$` would allow a final newline.
+_TRN = re.compile(r"^[0-9]{7}\Z")
+_ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
+_UK_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})\Z")
 _PROGRAMMES = frozenset({"provider_led", "school_led"})
 
 
@@ -295,7 +297,7 @@ def _trn_problem(trn: str) -> str | None:
         return None
     if not trn:
         return "Enter the TRN."
-    if trn.isdigit() and len(trn) == 6:
+    if WHOLE.fullmatch(trn) and len(trn) == 6:
         return (
             f"TRN {trn} has 6 digits; a TRN has 7. If a spreadsheet dropped a leading zero it "
             f"may be 0{trn}: check it and correct the file."
@@ -328,13 +330,9 @@ def _read_date(
 def _read_terms(raw: str, problems: list[str]) -> Decimal | None:
     if not raw:
         return None
-    try:
-        terms = Decimal(raw)
-    except InvalidOperation:
-        terms = None
-    if terms is None or not terms.is_finite():
+    terms = read_decimal(raw)
+    if terms is None:
         problems.append(f"number_of_terms “{raw}” must be a number such as 3 or 4.5.")
-        return None
     return terms
 
 
@@ -511,8 +509,9 @@ class Bodies:
 
     def problem(self, written: str) -> str | None:
         """Why `written` names no appropriate body; None when it does (or will be created)."""
-        if written.isdigit():
-            return None if int(written) in self.by_id else f"No appropriate body has id {written}."
+        body_id = read_whole_number(written)
+        if body_id is not None:
+            return None if body_id in self.by_id else f"No appropriate body has id {written}."
         if self.create or written.casefold() in self.by_name:
             return None
         return (
@@ -521,8 +520,9 @@ class Bodies:
         )
 
     def find(self, written: str) -> AppropriateBody | None:
-        if written.isdigit():
-            return self.by_id.get(int(written))
+        body_id = read_whole_number(written)
+        if body_id is not None:
+            return self.by_id.get(body_id)
         return self.by_name.get(written.casefold())
 
     def name_of(self, body_id: int | None) -> str:
@@ -533,7 +533,7 @@ class Bodies:
         """The names CPD does not hold, once each, spelt as the file first spells them."""
         names: dict[str, str] = {}
         for name in written:
-            if not name.isdigit() and name.casefold() not in self.by_name:
+            if read_whole_number(name) is None and name.casefold() not in self.by_name:
                 names.setdefault(name.casefold(), name)
         return list(names.values())
 
