@@ -5,9 +5,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 INDUCTION_CONSOLE_ENV=production
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 INDUCTION_CONSOLE_ENV=production PORT=5000
 WORKDIR /srv/induction-console
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md gunicorn.conf.py ./
 COPY app ./app
 # Editable, so app/ finds templates/ and static/ beside it.
 RUN pip install --no-cache-dir -e .
@@ -19,4 +19,5 @@ RUN useradd --system --uid 10001 --home /srv/induction-console console \
 USER console
 EXPOSE 5000
 # DATABASE_URL, SECRET_KEY, TRS_API_BASE_URL, TRS_API_KEY and POLICY_API_KEYS come from the environment.
-CMD ["gunicorn", "--bind", "0.0.0.0:5000", "--workers", "2", "--worker-class", "gthread", "--threads", "4", "--access-logfile", "-", "app:create_app()"]
+# gunicorn.conf.py: 2 processes of 4 threads on $PORT, JSON logs, metrics shared between processes.
+CMD ["gunicorn", "app:create_app()"]

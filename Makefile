@@ -6,10 +6,11 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 ASSETS := static/govuk/govuk-frontend.min.css
 
-.PHONY: help setup run test lint format bench bench-import sandbox
+.PHONY: help setup run up test lint format bench bench-import sandbox
 
 help:
 	@echo "make run    set up and serve the console on :5000 and the TRS sandbox on :5001"
+	@echo "make up     the same as a service: PostgreSQL, gunicorn, WORKERS=3 delivery workers, scheduler"
 	@echo "make test   set up and run every test (SQLite, PostgreSQL when a server answers, Chromium)"
 	@echo "make lint   ruff"
 
@@ -29,13 +30,23 @@ $(ASSETS): node_modules/.package-lock.json
 
 setup: $(VENV)/.installed $(ASSETS)
 
+# Another apt process (unattended upgrades, a second checkout's setup) may hold the dpkg lock: wait for
+# it for up to ten minutes rather than fail.
+APT_GET := apt-get -o DPkg::Lock::Timeout=600
+
 /usr/bin/chromium:
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+	$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq chromium
 
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	bash scripts/run-dev.sh
+
+# The Procfile under honcho against PostgreSQL (127.0.0.1:5432 unless DATABASE_URL says otherwise).
+up: setup
+	WORKERS=$(WORKERS) bash scripts/up.sh
+
+WORKERS ?= 3
 
 sandbox: setup
 	$(PY) -m app.sandbox --port 5001

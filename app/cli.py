@@ -1,10 +1,11 @@
-"""Flask CLI commands: `flask --app app db upgrade`, `seed-demo`, `create-user`."""
+"""Flask CLI commands: `flask --app app db create`, `db upgrade`, `seed-demo`, `create-user`."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import create_engine, make_url, text
 
 from app.import_cli import import_inductions_command
 from app.models import ROLES
@@ -22,6 +23,28 @@ def register_cli(app: Flask) -> None:
 
         upgrade(current_app.config["DATABASE_URL"], revision)
         click.echo(f"Database at revision {revision}.")
+
+    @db.command("create")
+    def db_create() -> None:
+        """Create DATABASE_URL's PostgreSQL database if it is missing (SQLite makes its own file)."""
+        url = make_url(current_app.config["DATABASE_URL"])
+        if url.get_backend_name() != "postgresql":
+            click.echo("Nothing to create: SQLite makes its database file on first use.")
+            return
+        server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        try:
+            with server.connect() as connection:
+                found = connection.scalar(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+                )
+                if found:
+                    click.echo(f"Database {url.database} exists.")
+                    return
+                name = connection.dialect.identifier_preparer.quote(url.database)
+                connection.execute(text(f"CREATE DATABASE {name}"))
+                click.echo(f"Created database {url.database}.")
+        finally:
+            server.dispose()
 
     app.cli.add_command(db)
     app.cli.add_command(trs)

@@ -34,8 +34,22 @@ class Config:
         "TRS_CONSOLE_URL", "https://www.teaching-record-system.service.gov.uk/persons?search={trn}"
     )
     POLICY_API_KEYS = _keys(os.environ.get("POLICY_API_KEYS", ""))
+    # Bearer keys for /metrics (several while one is rotated out); none: no /metrics at all.
+    METRICS_API_KEYS = _keys(os.environ.get("METRICS_API_KEYS", ""))
+    # Single sign-on: with OIDC_ISSUER set, people sign in only through the identity provider.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+    # Trust the provider's `email` as verified when it sends no `email_verified` (a single-tenant
+    # Entra ID whose organisation owns every address).
+    OIDC_EMAILS_ARE_VERIFIED = os.environ.get("OIDC_EMAILS_ARE_VERIFIED", "") == "true"
+    # Failed sign-ins allowed before each lock (then 1 minute, doubling to an hour).
+    SIGN_IN_FREE_FAILURES_PER_ACCOUNT = 5
+    SIGN_IN_FREE_FAILURES_PER_ADDRESS = 20
 
-    # Sessions: signed cookie, HttpOnly, SameSite=Lax; idle and absolute expiry checked per request.
+    # Sessions: a row per sign-in on the server; the signed cookie (HttpOnly, SameSite=Lax) carries
+    # its random id, and the CSRF token and messages shown once. Expiry is checked on the server.
     SESSION_COOKIE_NAME = "induction_console_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -53,6 +67,7 @@ class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-a-secret")
     TRS_API_KEY = os.environ.get("TRS_API_KEY", "sandbox-cpd-key")
     POLICY_API_KEYS = _keys(os.environ.get("POLICY_API_KEYS", "development-policy-key"))
+    METRICS_API_KEYS = _keys(os.environ.get("METRICS_API_KEYS", "development-metrics-key"))
     # make run serves plain http on 127.0.0.1; browsers drop Secure cookies there.
     SESSION_COOKIE_SECURE = False
     ALLOW_DEMO_SEED = True
@@ -64,6 +79,7 @@ class TestConfig(DevelopmentConfig):
     SECRET_KEY = "test-secret"
     TRS_CACHE_SECONDS = 0
     POLICY_API_KEYS = ("test-policy-key",)
+    METRICS_API_KEYS = ("test-metrics-key",)
 
 
 class ProductionConfig(Config):

@@ -31,6 +31,10 @@ def build_app(config_name: str | None, overrides: dict[str, Any]) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set outside development and test")
 
+    from app.observability.logs import configure_logging
+    from app.web import observability
+
+    configure_logging()
     _init_database(app)
     _init_templates(app)
     csrf.init_app(app)
@@ -42,6 +46,7 @@ def build_app(config_name: str | None, overrides: dict[str, Any]) -> Flask:
 
     from app.web import register_web
 
+    observability.init_app(app)  # first, so every later hook and log line has the request id
     register_web(app)
 
     from app.web.auth import public

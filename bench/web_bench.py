@@ -1,6 +1,7 @@
 """How fast the console's pages answer at national scale (issue 8's benchmark): prints, asserts nothing.
 
-Seeds N teachers (about 2.5 periods each, one in five with an extension) with bulk Core inserts
+Seeds N teachers (about 2.5 periods each, one in five with an extension, one in ten finished with
+a pass or fail recorded in the last 700 days) with bulk Core inserts
 into a fresh, migrated SQLite file (and PostgreSQL with --postgres), the TRS sandbox to match and
 the name index, then serves the console under gunicorn (2 workers of 4 threads each, as the
 Dockerfile does: a thread waiting on TRS must not hold a whole worker) and loads it with locust
@@ -104,6 +105,8 @@ def seed(url: str, admin: SandboxAdmin, teachers: int) -> list[str]:
                          "training_programme": "provider_led",
                          "number_of_terms": None if last else 1, "closed_by_exemption": False}
                     )  # fmt: skip
+                if has_outcome(i):
+                    periods[-1].update(_outcome(i, now))
             db.execute(insert(InductionPeriod), periods)
             db.execute(
                 insert(Extension),
@@ -140,7 +143,8 @@ def serve(url: str, trs_url: str, threads: int) -> tuple[subprocess.Popen, str]:
     """The console under gunicorn, 2 threaded workers, on a free port; returns it once it answers."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "TRS_API_BASE_URL": trs_url,
-           "INDUCTION_CONSOLE_ENV": "development", "SECRET_KEY": "bench-secret"}  # fmt: skip
+           "INDUCTION_CONSOLE_ENV": "development", "SECRET_KEY": "bench-secret",
+           "LOG_LEVEL": "WARNING"}  # fmt: skip
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn), "--workers", "2", "--worker-class", "gthread", "--threads", str(threads),
@@ -160,6 +164,18 @@ def serve(url: str, trs_url: str, threads: int) -> tuple[subprocess.Popen, str]:
 
 
 # -- the load: locust, headless, in its own process, one page at a time ------------------------
+
+
+def has_outcome(index: int) -> bool:
+    """One teacher in ten has finished, on a day in the last 700."""
+    return index % 10 == 3
+
+
+def _outcome(index: int, now: datetime) -> dict:
+    """A pass (or, for one in two, a fail) recorded on its day: the deadlines list's candidates."""
+    day = now.date() - timedelta(days=index % 700)
+    return {"finished_on": day, "number_of_terms": 1, "outcome": "pass" if index % 20 == 3 else "fail",
+            "outcome_on": day, "outcome_recorded_at": datetime(day.year, day.month, day.day, 12, tzinfo=UTC)}  # fmt: skip
 
 
 def load(base: str, page: str, plan_file: Path, seconds: int, workdir: Path) -> dict:
@@ -186,6 +202,7 @@ def load(base: str, page: str, plan_file: Path, seconds: int, workdir: Path) -> 
 def plan_for(trns: list[str]) -> dict[str, list[str]]:
     rng = random.Random(8)
     sample = rng.sample(trns, min(500, len(trns)))
+    in_progress = [t for t in trns if not has_outcome(int(t) - FIRST_TRN)]
     return {
         FLOOR: ["/sign-in"],
         "search by TRN": [f"/teachers?q={trn}" for trn in sample],
@@ -193,8 +210,13 @@ def plan_for(trns: list[str]) -> dict[str, list[str]]:
         + [f"/teachers?q={last.lower()}" for last in LAST_NAMES],
         "teacher page": [f"/teachers/{trn}" for trn in sample],
         "rules page": ["/rules"],
-        # Enough teachers that no user runs out: each is extended once.
-        WRITE: [f"/teachers/{t}/add-extension" for t in rng.sample(trns, min(5000, len(trns)))],
+        # A caseworker's list: outcomes in their correction window, from 10,000 with an outcome.
+        "deadlines": ["/deadlines"],
+        # Enough teachers that no user runs out: each is extended once (none has an outcome).
+        WRITE: [
+            f"/teachers/{t}/add-extension"
+            for t in rng.sample(in_progress, min(5000, len(in_progress)))
+        ],
     }
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, settings
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -32,6 +33,11 @@ from tests.support.database import (
 from tests.support.pages import ClientRequest
 
 pytest_plugins = ["tests.support.sandbox"]
+
+# Property tests judge answers, not speed: on a loaded 2-core machine generating examples can be
+# slow, which is no defect of the code under test.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 TEST_PASSWORD = "correct-horse-battery"
 TEST_PASSWORD_HASH = generate_password_hash(TEST_PASSWORD)  # hashed once: scrypt is slow on purpose
@@ -58,13 +64,22 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def app(database_url, database_engine, trs_sandbox, sandbox_admin, clock) -> Iterator[Flask]:
+def app_settings() -> dict[str, object]:
+    """More settings for the `app` fixture; a test module overrides it (single sign-on, say)."""
+    return {}
+
+
+@pytest.fixture
+def app(
+    database_url, database_engine, trs_sandbox, sandbox_admin, clock, app_settings
+) -> Iterator[Flask]:
     empty_tables(database_engine)
     app = create_app(
         "test",
         DATABASE_URL=database_url,
         TRS_API_BASE_URL=trs_sandbox.base_url,
         CLOCK=clock,
+        **app_settings,
     )
     yield app
     app.extensions["db_engine"].dispose()
@@ -81,7 +96,7 @@ def db(app) -> Iterator[Session]:
 def users(app, db, clock) -> dict[str, str]:
     """One account per role; returns role -> email."""
     emails = {}
-    for role in ("caseworker", "appeals_officer", "senior_caseworker", "viewer"):
+    for role in ("caseworker", "appeals_officer", "senior_caseworker", "viewer", "admin"):
         email = f"{role.replace('_', '.')}@example.gov.uk"
         db.add(
             User(
@@ -107,7 +122,7 @@ def signed_in_as(app, users) -> Callable[[str], ClientRequest]:
     def sign_in(role: str) -> ClientRequest:
         request = ClientRequest(app, app.test_client())
         response = request.sign_in(users[role], TEST_PASSWORD)
-        assert response.headers["Location"] == "/teachers"
+        assert response.headers["Location"] == ("/users" if role == "admin" else "/teachers")
         return request
 
     return sign_in
@@ -141,3 +156,12 @@ def add_teacher(db, sandbox_admin, clock) -> Callable[..., Teacher]:
         return teacher
 
     return add
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Figures a test reports with `record_property("figures", text)`, printed after the run
+    (xdist workers' own output never reaches the terminal)."""
+    for report in terminalreporter.stats.get("passed", []):
+        for name, value in report.user_properties:
+            if name == "figures":
+                terminalreporter.write_line(value)

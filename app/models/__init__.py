@@ -8,13 +8,21 @@ from app.models.manual_request import REQUEST_KINDS, REQUEST_STATES, ManualReque
 from app.models.outbox import OutboxEntry
 from app.models.search_index import TeacherSearchEntry
 from app.models.teacher import Extension, InductionPeriod, Teacher
-from app.models.user import ROLES, User
+from app.models.user import (
+    ROLES,
+    AccountEvent,
+    SignInThrottle,
+    User,
+    UserSession,
+)
+from app.models.write_token import TrsWriteLock, WriteToken
 
 __all__ = [
     "APPEAL_DECISIONS",
     "REQUEST_KINDS",
     "REQUEST_STATES",
     "ROLES",
+    "AccountEvent",
     "Appeal",
     "AppropriateBody",
     "Base",
@@ -23,7 +31,11 @@ __all__ = [
     "InductionPeriod",
     "ManualRequest",
     "OutboxEntry",
+    "SignInThrottle",
     "Teacher",
     "TeacherSearchEntry",
+    "TrsWriteLock",
     "User",
+    "WriteToken",
+    "UserSession",
 ]

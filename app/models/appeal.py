@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -36,6 +36,14 @@ class Appeal(Base):
             " AND extension_terms >= 0.1 AND extension_terms <= 16)",
             name="ck_appeals_extension_terms",
         ),
+        # The deadlines list: open appeals by the day they were lodged; fails with no appeal.
+        Index(
+            "ix_appeals_open_lodged_on",
+            "lodged_on",
+            sqlite_where=text("decision IS NULL"),
+            postgresql_where=text("decision IS NULL"),
+        ),
+        Index("ix_appeals_induction_period_id", "induction_period_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -49,6 +49,8 @@ class OutboxEntry(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The id of the request (or command run) that made the change; sent to TRS with its PUT.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     # Set instead of event_id when the row is made: the event gets its id in the same flush, so a
     # batch of changes (the import) inserts its events and outbox rows a statement each.

@@ -107,6 +107,9 @@ class InductionPeriod(Base):
             sqlite_where=text("outcome IS NOT NULL"),
             postgresql_where=text("outcome IS NOT NULL"),
         ),
+        # Where the deadlines list starts: the columns the appeal and correction windows count from.
+        Index("ix_periods_outcome_on", "outcome", "outcome_on"),
+        Index("ix_periods_outcome_recorded_at", "outcome_recorded_at"),
         Index(
             "uq_periods_one_ongoing_per_teacher",
             "teacher_id",

@@ -21,10 +21,21 @@ from app.rules.decide import (
     role_may,
 )
 from app.rules.derive import DerivedStatus, derive_trs_status
-from app.rules.formatting import long_date, status_words
+from app.rules.formatting import exemption_words, long_date, status_words
 from app.rules.publish import RULE_CSV_COLUMNS, published_rules, rule_rows
 from app.rules.record import TRS_STATUSES, PeriodFacts, TeacherRecord, managed_by_cpd
 from app.rules.table import ALLOWED, FORBIDDEN, MANUAL, OWNERSHIP, ROLE_ACTIONS
+from app.rules.timing import (
+    NextChange,
+    WindowSpan,
+    changes_for_role,
+    closing_windows,
+    managed_horizon,
+    next_changes,
+    window_spans,
+    working_days_ahead,
+    working_days_left,
+)
 from app.rules.windows import (
     APPEAL_DECISION,
     APPEAL_LODGING,
@@ -59,19 +70,29 @@ __all__ = [
     "Field",
     "ImpossibleChange",
     "MalformedChange",
+    "NextChange",
     "PeriodFacts",
     "TeacherRecord",
     "Window",
+    "WindowSpan",
     "add_working_days",
     "available_actions",
+    "changes_for_role",
+    "closing_windows",
     "decide",
     "derive_trs_status",
     "is_working_day",
     "long_date",
     "managed_by_cpd",
+    "managed_horizon",
     "may_decide_manual_request",
+    "next_changes",
     "published_rules",
     "role_may",
     "rule_rows",
     "status_words",
+    "exemption_words",
+    "window_spans",
+    "working_days_ahead",
+    "working_days_left",
 ]

@@ -319,7 +319,9 @@ def _period_index(values: dict, record: TeacherRecord) -> int:
 
 def _finish_not_before_start(start: date, finish: date | None) -> None:
     if finish is not None and finish < start:
-        raise ImpossibleChange("finished_on", "The end date must be on or after the start date")
+        raise ImpossibleChange(
+            "finished_on", "End date must be the same as or after the start date"
+        )
 
 
 def _add_period(values: dict, record: TeacherRecord, today: date) -> None:
@@ -348,21 +350,25 @@ def _lodge_appeal(values: dict, record: TeacherRecord, today: date) -> None:
     lodged = values.get("lodged_on")
     if lodged is not None and lodged > today:
         raise ImpossibleChange(
-            "lodged_on", "The date the appeal was lodged cannot be in the future"
+            "lodged_on", "Date the appeal was received must be today or in the past"
         )
     if lodged is not None and record.outcome_date is not None and lodged < record.outcome_date:
         raise ImpossibleChange(
-            "lodged_on", "An appeal cannot be lodged before the fail was decided"
+            "lodged_on",
+            "Date the appeal was received must be the same as or after the date of the fail",
         )
 
 
 def _appeal_decision(values: dict, record: TeacherRecord, today: date) -> None:
     decided = values.get("decided_on")
     if decided is not None and decided > today:
-        raise ImpossibleChange("decided_on", "The decision date cannot be in the future")
+        raise ImpossibleChange("decided_on", "Date of the decision must be today or in the past")
     lodged = record.appeal_lodged_on
     if decided is not None and lodged is not None and decided < lodged:
-        raise ImpossibleChange("decided_on", "An appeal cannot be decided before it was lodged")
+        raise ImpossibleChange(
+            "decided_on",
+            "Date of the decision must be the same as or after the date the appeal was received",
+        )
     if (values["decision"] == "extended") != ("extension_terms" in values):
         raise MalformedChange(
             "extension_terms", "Give extension_terms with extended, and only then"
@@ -379,7 +385,10 @@ def _status_dates(values: dict, record: TeacherRecord, today: date) -> None:
             raise MalformedChange(name, f"{status} takes no {name.replace('_', ' ')}")
     start, completed = values.get("start_date"), values.get("completed_date")
     if start is not None and completed is not None and completed < start:
-        raise ImpossibleChange("completed_date", "The completed date must not be before the start")
+        raise ImpossibleChange(
+            "completed_date",
+            "Induction completed date must be the same as or after the induction start date",
+        )
 
 
 def _trs_status_change(values: dict, record: TeacherRecord, today: date) -> None:

@@ -76,13 +76,22 @@ TRS_RECORD_WORDS = {
     "deactivated": "TRS has deactivated this teacher's record",
     "merged": "TRS has merged this record into TRN {trn}: make the change on that record",
 }
+# Where to go instead, for each state of a record that is not active.
+TRS_RECORD_ADVICE = {
+    "not_found": "Check the TRN with TRS support: CPD may hold a mistyped or retired TRN",
+    "deactivated": "TRS support, who can say why the record was deactivated and restore it",
+    "merged": "The retained record, TRN {trn}",
+}
 
 
 def no_active_trs_record(r: TeacherRecord, today: date, ch: dict | None) -> Facts:
     """TRS has no active record: not found, deactivated, or merged into another TRN."""
     if r.trs_found == "active":
         return None
-    return {"trs_record": TRS_RECORD_WORDS[r.trs_found].format(trn=r.merged_into_trn)}
+    return {
+        "trs_record": TRS_RECORD_WORDS[r.trs_found].format(trn=r.merged_into_trn),
+        "trs_record_advice": TRS_RECORD_ADVICE[r.trs_found].format(trn=r.merged_into_trn),
+    }
 
 
 def failed_in_wales(r: TeacherRecord, today: date, ch: dict | None) -> Facts:
@@ -421,14 +430,22 @@ def managed_and_in_progress(r: TeacherRecord, today: date, ch: dict | None) -> F
     """Asked in general: CPD manages the induction and TRS status is InProgress."""
     if ch is not None or r.trs_status != "InProgress" or not managed_by_cpd(r, today):
         return None
-    return {"induction_start": r.cpd_start_date}
+    return _managed_facts(r)
 
 
 def managed(r: TeacherRecord, today: date, ch: dict | None) -> Facts:
     """CPD manages the induction: CPD has periods, completed none or less than {MANAGED_BY_CPD} ago."""
     if not managed_by_cpd(r, today):
         return None
-    return {"induction_start": r.cpd_start_date}
+    return _managed_facts(r)
+
+
+def _managed_facts(r: TeacherRecord) -> dict[str, object]:
+    """The induction's start and, once it is completed, the last day CPD manages it."""
+    facts: dict[str, object] = {"induction_start": r.cpd_start_date}
+    if r.cpd_completed_date is not None:
+        facts["managed_until"] = window("MANAGED_BY_CPD").last_day(r.cpd_completed_date)
+    return facts
 
 
 def not_managed(r: TeacherRecord, today: date, ch: dict | None) -> Facts:

@@ -6,6 +6,7 @@ GOV.UK style: "3 March 2025", never "2025-03-03"; "Required to complete", never
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -58,6 +59,16 @@ def status_words(status: str, exemption_reasons: Iterable[str] = ()) -> str:
     return words
 
 
+def exemption_words(reason: str) -> str:
+    """An exemption reason's TRS name with its dates as GOV.UK writes them: TRS names one reason
+    "They qualified before 07 May 2000"; a caseworker reads "7 May 2000"."""
+    return LEADING_ZERO_DAY.sub(r"\1", reason)
+
+
+LEADING_ZERO_DAY = re.compile(rf"\b0([1-9] (?:{'|'.join(MONTHS)}) \d{{4}})\b")
+
+
 def _reason_words(reason: str) -> str:
     """TRS names read "They qualified before ..."; after "Exempt:" the "They" is dropped."""
+    reason = exemption_words(reason)
     return reason[5:] if reason.startswith("They ") else reason

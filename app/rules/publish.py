@@ -6,16 +6,20 @@ pages is one loop, and a change to a window or a row changes what is published a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from app.rules.actions import ACTIONS, STATUS_DATES, Action
 from app.rules.decide import CHAINS, decide
 from app.rules.record import TRS_STATUSES, PeriodFacts, TeacherRecord
 from app.rules.table import OWNERSHIP, OWNERSHIP_COLUMNS, ROLE_ACTIONS, Rule
-from app.rules.windows import WINDOWS
+from app.rules.windows import WINDOWS, Window, add_working_days, bank_holidays, is_working_day
 
 # The matrix of TRS-console changes is worked out as of this fixed day, so the page is stable.
 MATRIX_DAY = date(2026, 1, 5)
+# A working-days window's worked example is the first start on or after this day whose window
+# passes over a bank holiday (the early May bank holiday, with the current rules).
+BANK_HOLIDAY_EXAMPLE_FROM = date(2026, 4, 27)
 RULE_CSV_COLUMNS = ("rule_id", "console", "actions", "answer", "when", "reason", "instead")
 
 
@@ -128,3 +132,34 @@ def trs_console_by_state() -> list[dict]:
                 answers[target] = {"decision": d.outcome, "rule_id": d.rule_id}
             out.append({"from": current, "managed_by_cpd": managed, "to": answers})
     return out
+
+
+@dataclass(frozen=True)
+class WorkingDaysExample:
+    """A working-days window counted out day by day, for a reader to check against a calendar."""
+
+    start: date  # the fail outcome's date
+    received_on: date  # the day after: the fail is taken as received then
+    first_working_day: date  # working day 1
+    bank_holidays: tuple[date, ...]  # the weekdays left out of the count
+    last_day: date  # working day N: the last day inside the window
+
+
+def working_days_example(
+    window: Window, from_day: date = BANK_HOLIDAY_EXAMPLE_FROM
+) -> WorkingDaysExample:
+    """The first start on or after `from_day` whose window leaves out a bank holiday, worked by
+    the window itself (`last_day`), so the example is always what the console decides."""
+    start = from_day
+    while True:
+        received = start + timedelta(days=1)
+        last = window.last_day(start)
+        days = (received + timedelta(days=n) for n in range(1, (last - received).days + 1))
+        skipped = tuple(
+            d
+            for d in days
+            if d.weekday() < 5 and not is_working_day(d) and d in bank_holidays(d.year)
+        )
+        if skipped:
+            return WorkingDaysExample(start, received, add_working_days(received, 1), skipped, last)
+        start += timedelta(days=1)

@@ -31,9 +31,9 @@ class Rule:
 R = Rule
 # fmt: off
 # Before any CPD-console write (4.2) ---------------------------------------------------------------
-P1 = R("CPD-P1-NO-ACTIVE-TRS-RECORD", FORBIDDEN, c.no_active_trs_record, "{trs_record}. Nothing can be changed here until TRS has an active record for this teacher.", "TRS (for a merged record, the retained TRN)")
+P1 = R("CPD-P1-NO-ACTIVE-TRS-RECORD", FORBIDDEN, c.no_active_trs_record, "{trs_record}. Nothing can be changed here until TRS has an active record for this teacher.", "{trs_record_advice}")
 P2 = R("CPD-P2-FAILED-IN-WALES", FORBIDDEN, c.failed_in_wales, "TRS records that this teacher failed induction in Wales. A failed induction in Wales cannot be served again in England.")
-P3 = R("CPD-P3-EXEMPT", FORBIDDEN, c.exempt_in_trs, "TRS records this teacher as exempt ({exemption}). Any open induction here is closed when this console reads TRS's change; use Check TRS now.", "The TRS console, where exemptions are held")
+P3 = R("CPD-P3-EXEMPT", FORBIDDEN, c.exempt_in_trs, "TRS records this teacher as exempt ({exemption}). Any open induction here is closed when this console next reads TRS.", "The TRS console, where exemptions are held")
 # Dates of a period, shared by add and edit --------------------------------------------------------
 BEFORE_QTS = R("CPD-PERIOD-START-BEFORE-QTS", FORBIDDEN, c.start_before_qts, "The start date, {started_on}, is before the teacher's QTS date, {qts_date}.")
 BEFORE_1999 = R("CPD-PERIOD-START-BEFORE-SEPTEMBER-1999", FORBIDDEN, c.start_before_statutory_induction, "The start date, {started_on}, is before 1 September 1999, when statutory induction began.")
@@ -143,6 +143,7 @@ ROLE_ACTIONS: dict[str, tuple[str, ...]] = {
     "senior_caseworker": CASEWORK_ACTIONS,
     "appeals_officer": APPEAL_ACTIONS,
     "viewer": (),
+    "admin": (),  # manages accounts; no induction action at all
 }
 DECIDES_MANUAL_REQUESTS = ("senior_caseworker",)  # never their own request
 # fmt: on

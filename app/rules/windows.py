@@ -64,13 +64,40 @@ class Window:
         """Whether `today` is inside the window: on or before its last day."""
         return today <= self.last_day(start)
 
+    def starts_closing_between(self, first: date, last: date) -> tuple[date, date]:
+        """The first and last start dates whose window's last day falls from `first` to `last`.
+
+        What a query over the column a window counts from needs (the deadlines list); the range is
+        empty (first start after the last) when no start qualifies.
+        """
+        return self._earliest_start(first), self._earliest_start(last + ONE_DAY) - ONE_DAY
+
+    def _earliest_start(self, day: date) -> date:
+        """The earliest start whose last day is on or after `day` (last_day never decreases)."""
+        low, high = day - timedelta(days=self._longest_span_days()), day
+        while low < high:
+            middle = low + (high - low) // 2
+            if self.last_day(middle) >= day:
+                high = middle
+            else:
+                low = middle + ONE_DAY
+        return low
+
+    def _longest_span_days(self) -> int:
+        """More calendar days than the window can span (weeks of bank holidays included)."""
+        per_unit = {"calendar_days": 1, "working_days": 2, "years": 366}[self.unit]
+        return self.length * per_unit + 14
+
 
 APPEAL_LODGING = Window(
     name="APPEAL_LODGING",
     title="Appeal lodging",
     length=20,
     unit="working_days",
-    counted_from="the day after the fail outcome's date",
+    counted_from=(
+        "the day the fail is taken as received, which is the day after the fail outcome's date: "
+        "working day 1 is the first working day after the day of receipt"
+    ),
     source="Statutory appeals guidance",
 )
 APPEAL_DECISION = Window(

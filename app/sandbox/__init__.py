@@ -74,8 +74,10 @@ The `/_sandbox/` area (no key; tests and demos only, never the console's client)
   exemptionReasonIds?}`: act as the TRS console (any of the seven statuses, any dates; reason ids
   must be TRS's, Exempt needs one, only Exempt has them) -> 200.
 - `POST /_sandbox/persons/{trn}/deactivate`, `POST /_sandbox/persons/{trn}/merge` `{"into": trn}`.
-- `GET  /_sandbox/persons/{trn}/cpd-requests` -> `{requests: [{seq, trn, receivedAt, body}]}`: every
-  accepted PUT in order; `GET /_sandbox/cpd-requests?since=SEQ` the same for all persons.
+- `GET  /_sandbox/persons/{trn}/cpd-requests` ->
+  `{requests: [{seq, trn, receivedAt, body, requestId}]}`: every accepted PUT in order
+  (`requestId`: its `X-Request-Id` header); `GET /_sandbox/cpd-requests?since=SEQ` the same for
+  all persons.
 - `GET  /_sandbox/exemption-reasons` -> TRS's reasons (from app/data/trs-exemption-reasons.csv).
 - `POST /_sandbox/faults` `{status?, drop?, latency_ms?, retry_after?, count? | share?, method?,
   seed?}` -> 201; `GET /_sandbox/faults` (what remains); `DELETE /_sandbox/faults`. See

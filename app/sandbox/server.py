@@ -397,7 +397,13 @@ class V3Api:
                 400, "Induction completed date is not permitted.", f"Status: '{status}'", 10039
             )
         outcome, last = self.state.store.set_cpd_induction(
-            trn, status, start_date, completed_date, modified_on, logged
+            trn,
+            status,
+            start_date,
+            completed_date,
+            modified_on,
+            logged,
+            request_id=environ.get("HTTP_X_REQUEST_ID"),
         )
         if outcome == "not_found":
             return _person_not_found(trn)

@@ -70,7 +70,8 @@ CREATE TABLE IF NOT EXISTS cpd_requests (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     trn TEXT NOT NULL,
     received_at TEXT NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    request_id TEXT
 );
 CREATE INDEX IF NOT EXISTS cpd_requests_by_trn ON cpd_requests (trn, seq);
 """
@@ -182,6 +183,9 @@ class SandboxStore:
         with self.connection() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(_SCHEMA)
+            logged = {row["name"] for row in conn.execute("PRAGMA table_info(cpd_requests)")}
+            if "request_id" not in logged:  # a sandbox file from before requests carried ids
+                conn.execute("ALTER TABLE cpd_requests ADD COLUMN request_id TEXT")
 
     # -- connections --------------------------------------------------------------------------
 
@@ -267,13 +271,13 @@ class SandboxStore:
         with self.connection() as conn:
             if trn is None:
                 rows = conn.execute(
-                    "SELECT seq, trn, received_at, body FROM cpd_requests WHERE seq > ? "
+                    "SELECT seq, trn, received_at, body, request_id FROM cpd_requests WHERE seq > ? "
                     "ORDER BY seq",
                     (since,),
                 ).fetchall()
             else:
                 rows = conn.execute(
-                    "SELECT seq, trn, received_at, body FROM cpd_requests "
+                    "SELECT seq, trn, received_at, body, request_id FROM cpd_requests "
                     "WHERE trn = ? AND seq > ? ORDER BY seq",
                     (trn, since),
                 ).fetchall()
@@ -283,6 +287,7 @@ class SandboxStore:
                 "trn": r["trn"],
                 "receivedAt": r["received_at"],
                 "body": json.loads(r["body"]),
+                "requestId": r["request_id"],
             }
             for r in rows
         ]
@@ -297,6 +302,7 @@ class SandboxStore:
         completed_date: str | None,
         modified_on: datetime,
         body: str,
+        request_id: str | None = None,
     ) -> tuple[str, str | None]:
         """Apply an already validated PUT, or say why TRS would refuse it.
 
@@ -341,8 +347,8 @@ class SandboxStore:
                 ),
             )
             conn.execute(
-                "INSERT INTO cpd_requests (trn, received_at, body) VALUES (?, ?, ?)",
-                (trn, now, body),
+                "INSERT INTO cpd_requests (trn, received_at, body, request_id) VALUES (?, ?, ?, ?)",
+                (trn, now, body, request_id),
             )
         return "ok", None
 

@@ -4,10 +4,11 @@ Each action (a function in `induction_periods`, `outcomes`, `extensions`) hands 
 rule change and a small function that edits CPD's rows. `change_cpd` then does the same thing for
 all of them, in this order, so no action can skip a step:
 
-1. read CPD's rows and TRS, build the record the rules read;
+1. read CPD's rows and TRS (fresh, never the gateway's cache), build the record the rules read;
 2. ask the rules with the full change; refuse unless allowed (`ActionRefused` carries the Decision);
 3. refuse a save built on an older version of the teacher (`ConcurrentChange`);
-4. write the rows, work out the TRS status from the record as the change leaves it, record the
+4. spend the confirmation's write token and any approval's claim on its request, as the
+   transaction's first writes (`AlreadyDone` when another POST got there first); write the rows, work out the TRS status from the record as the change leaves it, record the
    event and the outbox row (`record_change`), commit ONCE;
 5. forget the cached TRS reading, so the next page reads what is now true.
 """
@@ -25,8 +26,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.clock import Clock
 from app.models import Event, Teacher
+from app.observability.context import note_decision
 from app.rules import Decision, TeacherRecord, decide, derive_trs_status, role_may
 from app.services.changes import Actor, ConcurrentChange, check_version, record_change, snapshot
+from app.services.once import Once
 from app.services.records import build_record
 from app.services.teachers import find_teacher
 from app.trs.gateway import TrsGateway, TrsReading
@@ -66,18 +69,22 @@ class Case:
 
     def ask(self, action: str, today: date, change: Mapping[str, object] | None = None) -> Decision:
         """The rules' answer for this teacher now (MalformedChange for an unreadable change)."""
-        return decide("cpd", action, self.record, today, change)
+        decision = decide("cpd", action, self.record, today, change)
+        note_decision(decision)
+        return decision
 
 
 @dataclass(frozen=True)
 class ManualApproval:
-    """A senior caseworker's approval of a manual-handling request (issue 6): the change is made
-    as `requester` asked it (their role must be allowed to ask), past only the time window
-    `window_rule` that sent it to manual handling; `note` goes in the event."""
+    """A senior caseworker's approval of a manual-handling request: the change is made as
+    `requester` asked it (their role must be allowed to ask), past only the time window
+    `window_rule` that sent it to manual handling; `note` goes in the event. `claim` marks the
+    request decided in the change's own transaction (it raises when another decision won)."""
 
     requester: Actor
     window_rule: str
     note: str
+    claim: Callable[[Session, datetime], None]
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,21 @@ class Submission:
     actor: Actor
     expected_version: int
     approval: ManualApproval | None = None
+    once: Once | None = None
+    """The confirmation's write token (None for the console's own writes: import, reconcile)."""
+    seen: Mapping[str, object] | None = None
+    """What the confirmed page showed of TRS, where the write must find it unchanged."""
+
+    def claim(self, now: datetime) -> None:
+        """Spend the write token and claim the approved request, in the change's transaction."""
+        if self.once is not None:
+            self.once.claim(self.session, now)
+        if self.approval is not None:
+            self.approval.claim(self.session, now)
+
+    def settle(self, summary: str) -> None:
+        if self.once is not None:
+            self.once.settle(self.session, summary)
 
 
 @dataclass(frozen=True)
@@ -102,10 +124,13 @@ class Outcome:
     decision: Decision
 
 
-def open_case(session: Session, gateway: TrsGateway, trn: str) -> Case:
-    """Read CPD and TRS for `trn`; raises TrsUnreadable when TRS could not be read."""
+def open_case(session: Session, gateway: TrsGateway, trn: str, *, fresh: bool = False) -> Case:
+    """Read CPD and TRS for `trn`; raises TrsUnreadable when TRS could not be read.
+
+    Pages may read through the gateway's short cache; a write (`fresh=True`) never does.
+    """
     teacher = find_teacher(session, trn)
-    reading = gateway.read_person(trn)
+    reading = gateway.read_person(trn, fresh=fresh)
     return Case(trn, teacher, reading, build_record(session, teacher, reading))
 
 
@@ -146,7 +171,7 @@ def open_allowed_case(
 ) -> tuple[Case, Decision]:
     """Steps 1 to 3: the teacher as they are now, if this change to them is allowed and current."""
     s = submission
-    case = open_case(s.session, s.gateway, s.trn)
+    case = open_case(s.session, s.gateway, s.trn, fresh=True)
     decision = require_allowed(case, s.actor, action, s.clock.today(), change(case), s.approval)
     check_case_version(case, s.expected_version)
     return case, decision
@@ -173,6 +198,7 @@ def change_cpd(
     session, now = submission.session, submission.clock.now()
     try:
         case, decision = open_allowed_case(submission, action, change)
+        submission.claim(now)
         teacher = case.teacher or _new_teacher(session, submission.trn, now)
         before = snapshot(teacher) if case.teacher else None
         summary = write(teacher)
@@ -196,6 +222,7 @@ def change_cpd(
             note="\n".join(filter(None, (submission.approval and submission.approval.note, note)))
             or None,
         )
+        submission.settle(event.summary)
         session.commit()
     except StaleDataError:
         # Another save bumped the teacher's version between our read and our write.

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.models import Event, OutboxEntry, Teacher, User
+from app.observability.context import current_request_id
 from app.rules import Decision, DerivedStatus
 
 
@@ -127,6 +128,7 @@ def add_event(
                 start_date=derived.start_date,
                 completed_date=derived.completed_date,
                 modified_on=now,
+                request_id=current_request_id(),
                 state="pending",
                 attempts=0,
                 next_attempt_at=now,

@@ -29,6 +29,7 @@ DEMO_USERS = (
     ("appeals.officer@example.gov.uk", "appeals_officer"),
     ("senior.caseworker@example.gov.uk", "senior_caseworker"),
     ("viewer@example.gov.uk", "viewer"),
+    ("admin@example.gov.uk", "admin"),
 )
 
 

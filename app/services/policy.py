@@ -16,8 +16,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from app.rules import ACTIONS, Decision, MalformedChange, decide
+from app.rules import ACTIONS, CONSOLES, Decision, MalformedChange, TeacherRecord, decide
 from app.rules.actions import find_action, read_date
+from app.services.outlook import ActionOnDay, actions_on
 from app.services.records import build_record
 from app.services.teachers import TRN_PATTERN, find_teacher
 from app.trs.gateway import TrsGateway
@@ -50,15 +51,32 @@ def ask(session: Session, trs: TrsGateway, body: Mapping[str, object], today: da
     act on the answer. Raises MalformedChange (400), UnknownTeacher (404) or TrsUnreadable (503).
     """
     trn, console, action = _envelope(body)
-    on = _on_date(body.get("on"), today)
+    on = on_date(body.get("on"), today)
     if action == "change_induction_status":
         _check_exemption_reasons(body.get("exemption_reason_ids"))
+    return decide(console, action, _fresh_record(session, trs, trn), on, body)
+
+
+def actions_on_day(
+    session: Session, trs: TrsGateway, trn: str, console: str, on: object, today: date
+) -> tuple[date, list[ActionOnDay]]:
+    """Every action of `console` for the teacher `trn` as the rules answer on `on` (default today),
+    each with the next day its answer changes. Raises as `ask` does."""
+    if not TRN_PATTERN.fullmatch(trn):
+        raise MalformedChange("trn", "trn must be a TRN: 7 digits")
+    if console not in CONSOLES:
+        raise MalformedChange("console", f"console must be one of {', '.join(CONSOLES)}")
+    day = on_date(on, today)
+    return day, actions_on(console, _fresh_record(session, trs, trn), day)
+
+
+def _fresh_record(session: Session, trs: TrsGateway, trn: str) -> TeacherRecord:
+    """TRS is read fresh, because the caller is about to act on the answer."""
     teacher = find_teacher(session, trn)
     reading = trs.read_person(trn, fresh=True)
     if teacher is None and reading.state == "not_found":
         raise UnknownTeacher(trn)
-    record = build_record(session, teacher, reading)
-    return decide(console, action, record, on, body)
+    return build_record(session, teacher, reading)
 
 
 def _envelope(body: Mapping[str, object]) -> tuple[str, str, str]:
@@ -73,7 +91,8 @@ def _envelope(body: Mapping[str, object]) -> tuple[str, str, str]:
     return trn, console, action
 
 
-def _on_date(raw: object, today: date) -> date:
+def on_date(raw: object, today: date) -> date:
+    """The day asked about (`on`, yyyy-mm-dd, 1900 to 2100), or today; MalformedChange if bad."""
     return today if raw is None else read_date("on", raw)
 
 

@@ -49,22 +49,27 @@ def build_record(session: Session, teacher: Teacher | None, reading: TrsReading)
     }
     if teacher is None:
         return TeacherRecord(**trs)
-    periods = teacher.induction_periods  # in start-date order (the relationship's order_by)
     outcome_period = teacher.outcome_period
     appeal = _appeal_against(session, teacher, outcome_period.id if outcome_period else None)
+    return TeacherRecord(**trs, **cpd_facts(teacher, appeal))
+
+
+def cpd_facts(teacher: Teacher, appeal: Appeal | None) -> dict[str, object]:
+    """What CPD holds, as `TeacherRecord` fields; `appeal` is the latest against the outcome."""
+    periods = teacher.induction_periods  # in start-date order (the relationship's order_by)
+    outcome_period = teacher.outcome_period
     recorded_at = outcome_period.outcome_recorded_at if outcome_period else None
-    return TeacherRecord(
-        **trs,
-        periods=tuple(
+    return {
+        "periods": tuple(
             PeriodFacts(p.started_on, p.finished_on, p.outcome is not None) for p in periods
         ),
-        outcome=outcome_period.outcome if outcome_period else None,
-        outcome_date=outcome_period.outcome_on if outcome_period else None,
-        outcome_recorded_on=recorded_at.astimezone(LONDON).date() if recorded_at else None,
-        appeal_lodged_on=appeal.lodged_on if appeal else None,
-        appeal_decision=appeal.decision if appeal else None,
-        appeal_decided_on=appeal.decided_on if appeal else None,
-    )
+        "outcome": outcome_period.outcome if outcome_period else None,
+        "outcome_date": outcome_period.outcome_on if outcome_period else None,
+        "outcome_recorded_on": recorded_at.astimezone(LONDON).date() if recorded_at else None,
+        "appeal_lodged_on": appeal.lodged_on if appeal else None,
+        "appeal_decision": appeal.decision if appeal else None,
+        "appeal_decided_on": appeal.decided_on if appeal else None,
+    }
 
 
 def _appeal_against(session: Session, teacher: Teacher, period_id: int | None) -> Appeal | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -106,6 +107,20 @@ def find_teacher(session: Session, trn: str) -> Teacher | None:
         .unique()
         .one_or_none()
     )
+
+
+def names_by_trn(session: Session, trns: Iterable[str]) -> dict[str, str]:
+    """TRN -> the teacher's name as the name index last read it from TRS, in one query; a
+    teacher whose name the console has not read yet is left out."""
+    wanted = set(trns)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Teacher.trn, TeacherSearchEntry.display_name)
+        .join(TeacherSearchEntry, TeacherSearchEntry.teacher_id == Teacher.id)
+        .where(Teacher.trn.in_(wanted))
+    )
+    return {trn: name for trn, name in rows}
 
 
 def remember_name(session: Session, teacher_id: int, person: TrsPerson, now: datetime) -> None:

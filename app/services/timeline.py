@@ -142,11 +142,23 @@ def _rows(before: dict[str, Any], after: dict[str, Any]) -> tuple[FieldChange, .
     return tuple(rows)
 
 
+LEGACY_RESULTS = {
+    "applied": "Sent straight to TRS, which accepted it",
+    "not_applied": "Sent straight to TRS, which refused it: TRS did not change",
+    "unknown": "Sent straight to TRS, which did not answer: whether TRS changed is being checked",
+    "sending": "Being sent straight to TRS",
+}
+"""What the timeline says of a legacy correction, by what TRS did with it (events from before
+the console recorded it were all accepted)."""
+
+
 def delivery(event: Event, entry: OutboxEntry | None) -> Delivery:
     """The delivery state the timeline shows for one event."""
     if entry is None:
         if event.action == "correct_legacy_status":
-            return Delivery("direct", "Sent straight to TRS, which accepted it")
+            return Delivery(
+                "direct", LEGACY_RESULTS[(event.after or {}).get("trs_result", "applied")]
+            )
         return Delivery("none", "Nothing to send to TRS")
     status = status_words(entry.status)
     if entry.state == "sent":

@@ -14,6 +14,9 @@ hang on TRS; a timeout becomes `TrsUnavailable`, which is retryable.
 
 The client is safe to share between threads (httpx's pool is) and should be: one per process
 keeps connections alive between calls.
+
+Every call carries an `X-Request-Id` header (the id of the click or delivery it serves, so TRS's
+logs and the console's can be joined) and is timed into the `trs_request_duration_seconds` metric.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from typing import Any
 
 import httpx
 
+from app.observability.context import current_request_id
+from app.observability.metrics import observe_trs_call
 from app.rules.numbers import WHOLE
 from app.trs.errors import (
     STALE_REQUEST,
@@ -94,7 +99,9 @@ class TrsClient:
         will not show, and the other `TrsError`s for everything else.
         """
         _check_trn(trn)
-        response = self._send("GET", f"/v3/persons/{trn}", trn, params={"include": "Induction"})
+        response = self._send(
+            "get_person", "GET", f"/v3/persons/{trn}", trn, params={"include": "Induction"}
+        )
         try:
             return _parse_person(response.json())
         except (ValueError, KeyError, TypeError, AttributeError) as error:
@@ -109,12 +116,14 @@ class TrsClient:
         start_date: date | None,
         completed_date: date | None,
         modified_on: datetime,
+        request_id: str | None = None,
     ) -> None:
         """Tell TRS the induction status CPD derives; TRS answers 204 when it accepts it.
 
         `modified_on` must be timezone-aware: it is the change's commit time, TRS compares it with
         the last one it accepted (earlier -> `TrsStale`; equal is accepted), and it is sent as
-        ISO-8601 UTC with milliseconds (`2025-01-31T09:15:00.123Z`).
+        ISO-8601 UTC with milliseconds (`2025-01-31T09:15:00.123Z`). `request_id`: the id of the
+        click that made the change (default: the work in hand's).
         """
         _check_trn(trn)
         body = {
@@ -123,7 +132,8 @@ class TrsClient:
             "completedDate": completed_date.isoformat() if completed_date else None,
             "modifiedOn": format_modified_on(modified_on),
         }
-        self._send("PUT", f"/v3/persons/{trn}/cpd-induction", trn, json=body)
+        path = f"/v3/persons/{trn}/cpd-induction"
+        self._send("put_cpd_induction", "PUT", path, trn, request_id, json=body)
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -139,10 +149,24 @@ class TrsClient:
 
     # -- plumbing -----------------------------------------------------------------------------
 
-    def _send(self, method: str, path: str, trn: str, **kwargs: Any) -> httpx.Response:
+    def _send(
+        self,
+        endpoint: str,
+        method: str,
+        path: str,
+        trn: str,
+        request_id: str | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        request_id = request_id or current_request_id()
+        headers = {"X-Request-Id": request_id} if request_id else None
+        started = time.perf_counter()
+        outcome = "connection_error"
         try:
-            response = self._http.request(method, path, **kwargs)
+            response = self._http.request(method, path, headers=headers, **kwargs)
+            outcome = str(response.status_code)
         except httpx.TimeoutException as error:
+            outcome = "timeout"
             raise TrsUnavailable(
                 "TRS did not answer in time. The console will try again.",
                 detail=f"{type(error).__name__}: {error}",
@@ -151,6 +175,8 @@ class TrsClient:
         except httpx.TransportError as error:
             # Connection refused or reset, or TRS closed the connection without answering.
             raise TrsUnavailable(detail=f"{type(error).__name__}: {error}", trn=trn) from error
+        finally:
+            observe_trs_call(endpoint, outcome, time.perf_counter() - started)
         if response.is_success:
             return response
         raise error_for_response(response, trn)

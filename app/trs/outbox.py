@@ -53,6 +53,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from app.clock import Clock
 from app.models import ManualRequest, OutboxEntry, Teacher
+from app.observability.metrics import count_deliveries
 from app.trs.client import TrsClient, format_modified_on
 from app.trs.errors import (
     PERSON_DOES_NOT_HAVE_QTS,
@@ -114,6 +115,7 @@ class ClaimedRow:
     completed_date: date | None
     modified_on: datetime
     attempts: int
+    request_id: str | None = None  # the click's, sent to TRS as X-Request-Id
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,8 @@ class OutboxWorker:
         self.batch_size = batch_size
         self.in_flight = in_flight
         self.backoff = backoff or Backoff()
+        # Set on SIGTERM (`run_forever`): rows in hand not yet sent are released, not sent.
+        self.stopping = threading.Event()
 
     # -- the three steps ----------------------------------------------------------------------
 
@@ -201,6 +205,7 @@ class OutboxWorker:
                 OutboxEntry.completed_date,
                 OutboxEntry.modified_on,
                 OutboxEntry.attempts,
+                OutboxEntry.request_id,
             )
             .execution_options(synchronize_session=False)
         )
@@ -213,15 +218,16 @@ class OutboxWorker:
         transaction. A batch holds at most one row per teacher, so sending its rows side by side
         never reorders a teacher's changes.
 
-        Rows not yet tried when half the lease has gone are released untried, so a slow TRS never
-        lets a lease expire on a row this worker is still about to send.
+        Rows not yet tried when half the lease has gone, or once the worker is told to stop, are
+        released untried: a slow TRS never lets a lease expire on a row this worker is still about
+        to send, and a stopping worker leaves no row for another to wait a lease out on.
         """
         if not rows:
             return []
         release_after = self.clock.now() + self.lease / 2
 
         def attempt(row: ClaimedRow) -> Delivery:
-            if self.clock.now() >= release_after:
+            if self.stopping.is_set() or self.clock.now() >= release_after:
                 return Delivery(row.id, row.trn, "released")
             return self._send(row)
 
@@ -249,8 +255,10 @@ class OutboxWorker:
         """Keep delivering until `stop` is set; poll every `idle_seconds` when nothing is due.
 
         A database error (a restart, a failover) is logged and retried with a growing pause,
-        so the worker outlives it instead of dying.
+        so the worker outlives it instead of dying. Once `stop` is set, the PUTs already open
+        finish and are recorded; the rest of the batch is released for other workers.
         """
+        self.stopping = stop
         totals: Counter[str] = Counter()
         database_failures = 0
         while not stop.is_set():
@@ -275,19 +283,25 @@ class OutboxWorker:
     def _send(self, row: ClaimedRow) -> Delivery:
         try:
             self.client.put_cpd_induction(
-                row.trn, row.status, row.start_date, row.completed_date, row.modified_on
+                row.trn,
+                row.status,
+                row.start_date,
+                row.completed_date,
+                row.modified_on,
+                request_id=row.request_id,
             )
         except TrsStale as error:
             return Delivery(row.id, row.trn, "superseded", error)
         except TrsError as error:
             retry = error.retryable or isinstance(error, _CONSOLE_REFUSED)
             if retry:
-                log.warning("outbox %s (TRN %s): %r; will retry", row.id, row.trn, error)
+                log.warning("outbox %s: %r; will retry", row.id, error, extra=_about(row))
             return Delivery(row.id, row.trn, "retry" if retry else "failed", error)
         except Exception as error:  # noqa: BLE001 - a bug must not kill the worker or lose rows
-            log.exception("outbox %s (TRN %s): unexpected error; will retry", row.id, row.trn)
+            log.exception("outbox %s: unexpected error; will retry", row.id, extra=_about(row))
             wrapped = TrsError(f"The console hit an unexpected error: {type(error).__name__}.")
             return Delivery(row.id, row.trn, "retry", wrapped)
+        log.info("outbox %s: sent to TRS", row.id, extra=_about(row))
         return Delivery(row.id, row.trn, "sent")
 
     def _record(self, rows: list[ClaimedRow], deliveries: list[Delivery]) -> list[Delivery]:
@@ -331,6 +345,7 @@ class OutboxWorker:
         lost = [d for d in deliveries if d.outbox_id not in recorded]
         for delivery in lost:
             log.warning("outbox %s: lease lost to another worker; not recorded", delivery.outbox_id)
+        count_deliveries(d.result for d in deliveries if d.outbox_id in recorded)
         return [d if d.outbox_id in recorded else replace(d, lease_lost=True) for d in deliveries]
 
     def _unsent(self, row: ClaimedRow, delivery: Delivery, now: datetime) -> dict[str, Any]:
@@ -349,6 +364,11 @@ class OutboxWorker:
             }
         said = stopped_reason(error) if delivery.result == "failed" else error.message
         return {"state": delivery.result, "attempts": attempts, "last_error": said}
+
+
+def _about(row: ClaimedRow) -> dict[str, Any]:
+    """A delivery's log fields: the row, its teacher's TRN and the click that made it."""
+    return {"outbox_id": row.id, "trn": row.trn, "request_id": row.request_id}
 
 
 def waiting_reason(error: TrsError) -> str:

@@ -10,20 +10,37 @@ def register_web(app: Flask) -> None:
         api,
         appeals,
         auth,
+        deadlines,
         delivery,
         errors,
         filters,
         health,
         journeys,
         manual,
+        oidc,
         rules,
         security,
         teachers,
+        users,
     )
 
+    oidc.init_app(app)
     security.init_app(app)
     auth.init_app(app)
     filters.init_app(app)
     errors.init_app(app)
-    for module in (auth, teachers, health, rules, api, delivery, journeys, manual, appeals):
+    blueprints = (
+        auth,
+        teachers,
+        health,
+        rules,
+        api,
+        delivery,
+        journeys,
+        manual,
+        appeals,
+        deadlines,
+        users,
+    )
+    for module in blueprints:
         app.register_blueprint(module.blueprint)

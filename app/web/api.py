@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from app.factory import csrf
 from app.rules import (
     ACTIONS,
+    CONSOLE_ACTIONS,
     CONSOLES,
     STATUS_DATES,
     Decision,
@@ -25,7 +26,8 @@ from app.rules import (
     MalformedChange,
 )
 from app.rules.actions import EARLIEST_DATE, LATEST_DATE
-from app.services.policy import UnknownTeacher, ask, exemption_reason_ids
+from app.services.outlook import ActionOnDay
+from app.services.policy import UnknownTeacher, actions_on_day, ask, exemption_reason_ids
 from app.services.records import TrsUnreadable
 from app.web.auth import public
 from app.web.context import clock, db_session, trs_gateway
@@ -66,6 +68,54 @@ def decisions() -> Response:
         detail = f"TRS could not be read, so the rules cannot be asked: {error}. Try again later."
         return problem(503, "Service Unavailable", detail)
     return jsonify(answer(decision))
+
+
+@blueprint.route("/teachers/<trn>/actions")
+@public
+def teacher_actions(trn: str) -> Response:
+    """Every action of one console for one teacher on a day, with the day each answer changes."""
+    refused = _refuse_without_key(request.headers.get("Authorization", ""))
+    if refused is not None:
+        return refused
+    console = request.args.get("console", "")
+    try:
+        day, actions = actions_on_day(
+            db_session(), trs_gateway(), trn, console, request.args.get("on"), clock().today()
+        )
+    except MalformedChange as error:
+        return problem(400, "Bad Request", error.message, field=error.field)
+    except UnknownTeacher:
+        return problem(404, "Not Found", f"Neither CPD nor TRS has a teacher with TRN {trn}.")
+    except TrsUnreadable as error:
+        detail = f"TRS could not be read, so the rules cannot be asked: {error}. Try again later."
+        return problem(503, "Service Unavailable", detail)
+    changes = [a.next_change.changes_on for a in actions if a.next_change]
+    return jsonify(
+        {
+            "trn": trn,
+            "console": console,
+            "evaluated_on": day.isoformat(),
+            "next_change_on": min(changes).isoformat() if changes else None,
+            "actions": [_action_answer(a) for a in actions],
+        }
+    )
+
+
+def _action_answer(item: ActionOnDay) -> dict[str, Any]:
+    change = item.next_change
+    return {
+        "action": item.action,
+        "title": item.title,
+        **answer(item.decision),
+        "next_change": {
+            "on": change.changes_on.isoformat(),
+            "decision": change.after.outcome,
+            "rule_id": change.after.rule_id,
+            "reason": change.after.reason,
+        }
+        if change
+        else None,
+    }
 
 
 def answer(decision: Decision) -> dict[str, Any]:
@@ -315,7 +365,8 @@ def openapi_document() -> dict[str, Any]:
                         "503": _problem_response("TRS could not be read; try again later"),
                     },
                 }
-            }
+            },
+            "/api/v1/teachers/{trn}/actions": _teacher_actions_path(),
         },
         "components": {
             "securitySchemes": {
@@ -366,6 +417,7 @@ def openapi_document() -> dict[str, Any]:
                         },
                     },
                 },
+                **_teacher_actions_schemas(),
                 "ProblemDetails": {
                     "type": "object",
                     "required": ["title", "detail", "status"],
@@ -374,6 +426,109 @@ def openapi_document() -> dict[str, Any]:
                         "detail": {"type": "string"},
                         "status": {"type": "integer"},
                         "field": {"type": "string", "description": "The input at fault (400)"},
+                    },
+                },
+            },
+        },
+    }
+
+
+def _teacher_actions_path() -> dict[str, Any]:
+    """`GET /api/v1/teachers/{trn}/actions`, with every parameter's bounds."""
+    return {
+        "get": {
+            "operationId": "teacherActions",
+            "summary": "Every action's decision for one teacher on a day, and when each changes",
+            "security": [{"policyKey": []}],
+            "parameters": [
+                {
+                    "name": "trn",
+                    "in": "path",
+                    "required": True,
+                    "schema": {
+                        "type": "string",
+                        "pattern": r"^\d{7}$",
+                        "minLength": 7,
+                        "maxLength": 7,
+                    },
+                },
+                {
+                    "name": "console",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "enum": list(CONSOLES)},
+                },
+                {
+                    "name": "on",
+                    "in": "query",
+                    "required": False,
+                    "description": "Ask as of this day (default today), for the record as it "
+                    f"stands now; from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}",
+                    "schema": {
+                        "type": "string",
+                        "format": "date",
+                        "pattern": r"^\d{4}-\d{2}-\d{2}$",
+                        "formatMinimum": EARLIEST_DATE.isoformat(),
+                        "formatMaximum": LATEST_DATE.isoformat(),
+                    },
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "Every action of the console, in the published order",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/TeacherActions"}
+                        }
+                    },
+                },
+                "400": _problem_response("A bad TRN, console or day; `field` names it"),
+                "401": _problem_response("No API key, or one this console does not accept"),
+                "404": _problem_response("Neither CPD nor TRS knows the TRN"),
+                "503": _problem_response("TRS could not be read; try again later"),
+            },
+        }
+    }
+
+
+def _teacher_actions_schemas() -> dict[str, Any]:
+    date_or_null = {"type": ["string", "null"], "format": "date"}
+    most = max(len(actions) for actions in CONSOLE_ACTIONS.values())
+    return {
+        "TeacherActions": {
+            "type": "object",
+            "required": ["trn", "console", "evaluated_on", "next_change_on", "actions"],
+            "properties": {
+                "trn": {"type": "string", "pattern": r"^\d{7}$"},
+                "console": {"type": "string", "enum": list(CONSOLES)},
+                "evaluated_on": {"type": "string", "format": "date"},
+                "next_change_on": {
+                    **date_or_null,
+                    "description": "The first day any action's answer changes; null: none will",
+                },
+                "actions": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": most,
+                    "items": {"$ref": "#/components/schemas/ActionOnDay"},
+                },
+            },
+        },
+        "ActionOnDay": {
+            "allOf": [{"$ref": "#/components/schemas/Decision"}],
+            "type": "object",
+            "required": ["action", "title", "next_change"],
+            "properties": {
+                "action": {"type": "string", "enum": list(ACTIONS)},
+                "title": {"type": "string"},
+                "next_change": {
+                    "type": ["object", "null"],
+                    "required": ["on", "decision", "rule_id", "reason"],
+                    "properties": {
+                        "on": {"type": "string", "format": "date"},
+                        "decision": {"type": "string", "enum": ["allowed", "forbidden", "manual"]},
+                        "rule_id": {"type": "string"},
+                        "reason": {"type": "string"},
                     },
                 },
             },

@@ -8,7 +8,7 @@ from decimal import Decimal
 from flask import Flask
 
 from app.clock import LONDON
-from app.rules.formatting import long_date, status_words
+from app.rules.formatting import exemption_words, long_date, status_words
 
 
 def format_date(value: date | None) -> str:
@@ -38,4 +38,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_time, "govuk_time")
     app.add_template_filter(format_terms, "terms")
     app.add_template_filter(status_words, "trs_status")
+    app.add_template_filter(exemption_words, "exemption_words")
     app.add_template_global(date, "date")

@@ -7,16 +7,20 @@ that journey's `save`, the same service call, past the one window rule the reque
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import suppress
 from functools import cache
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from app.models import ManualRequest, Teacher, User
+from app.models import Event, ManualRequest, Teacher, User
 from app.models.manual_request import REQUEST_KINDS, REQUEST_STATES
 from app.rules import ACTIONS, MalformedChange, may_decide_manual_request, role_may
+from app.rules.table import DECIDES_MANUAL_REQUESTS
 from app.services import manual_requests
 from app.services.casework import (
     ActionRefused,
@@ -28,20 +32,23 @@ from app.services.casework import (
     open_case,
 )
 from app.services.changes import Actor
+from app.services.once import AlreadyDone, Once, UnknownToken, issue
 from app.services.records import TrsUnreadable
-from app.services.teachers import TRN_PATTERN
-from app.web.auth import require_role
+from app.services.teachers import TRN_PATTERN, names_by_trn
+from app.web.auth import NAVIGATION_COUNTS, require_role
 from app.web.context import clock, db_session, trs_gateway
 from app.web.errors import render_error
+from app.web.filters import format_time
 from app.web.forms.journeys import JourneyForm
 from app.web.forms.manual import DecideRequestForm, RequestReasonForm
 from app.web.journeys.flow import Answers, Journey, field_error, malformed_error
 from app.web.journeys.registry import JOURNEYS
-from app.web.journeys.views import _questions
 
 blueprint = Blueprint("manual", __name__)
 REQUESTERS = ("caseworker", "senior_caseworker", "appeals_officer")
+DECIDERS = frozenset(DECIDES_MANUAL_REQUESTS)
 SETUP_NEEDS_ANSWERS = (KeyError, ValueError, TypeError, NotFound)
+EXPIRED = "This page had expired: check the request and decide again."
 WHAT_HAPPENS = (
     "Give the change you need and why. A senior caseworker other than you decides; if they "
     "approve, the change is made exactly as you ask, outside the time window only."
@@ -70,9 +77,29 @@ def _journey_answers(journey: Journey, form: JourneyForm) -> Answers:
     return {n: every[n] for n in _answer_names(journey, every)}
 
 
-def _request_form(journey: Journey, case: Case) -> JourneyForm:
-    form = _request_form_class(journey.slug)()
-    answers = _journey_answers(journey, form) if request.method == "POST" else {}
+def _asks_period(journey: Journey) -> bool:
+    return "period_id" in journey.steps[0].form.question_names()
+
+
+def _chosen_period(case: Case) -> Answers:
+    """The period a request is about when the teacher has only one (a request is raised only
+    when the rules answer "manual", which an earlier period without an outcome never needs)."""
+    ids = [str(p.id) for p in (case.teacher.induction_periods if case.teacher else [])]
+    return {"period_id": ids[0]} if len(ids) == 1 else {}
+
+
+def _request_form(journey: Journey, case: Case, preset: Answers) -> JourneyForm:
+    """On a GET, the journey's own starting values for the chosen period (what it holds now),
+    so the requester changes only what needs changing."""
+    if request.method == "POST":
+        form = _request_form_class(journey.slug)()
+        answers = _journey_answers(journey, form)
+    else:
+        answers = dict(preset)
+        for step in journey.steps:
+            if step.initial and preset:
+                answers = {**step.initial(case, answers), **answers}
+        form = _request_form_class(journey.slug)(formdata=None, data=answers)
     for step in journey.steps:
         if step.setup:
             # A setup reading an earlier answer that is missing: that answer's own check says so.
@@ -82,7 +109,10 @@ def _request_form(journey: Journey, case: Case) -> JourneyForm:
 
 
 def _valid(journey: Journey, form: JourneyForm) -> bool:
-    """Validate only the questions that apply to these answers (and the request's own)."""
+    """Validate a POST only (a first GET shows no errors), and only the questions that apply to
+    these answers (and the request's own)."""
+    if not form.is_submitted():
+        return False
     form.validate()
     answers = _journey_answers(journey, form)
     asked = {*_answer_names(journey, answers), "reason", "evidence", "csrf_token"}
@@ -100,7 +130,7 @@ def request_manual_handling(trn: str, action: str) -> Any:
     if not role_may(g.current_user.role, action):
         abort(403)
     try:
-        case = open_case(db_session(), trs_gateway(), trn)
+        case = open_case(db_session(), trs_gateway(), trn, fresh=request.method == "POST")
     except TrsUnreadable as unreadable:
         return render_error(503, (f"TRS could not be read: {unreadable}",))
     today = clock().today()
@@ -108,7 +138,8 @@ def request_manual_handling(trn: str, action: str) -> Any:
     if decision.outcome != "manual":
         abort(404)
     journey = _journey_for(action)
-    form = _request_form(journey, case)
+    preset = _chosen_period(case) if _asks_period(journey) else {}
+    form = _request_form(journey, case, preset)
     if _valid(journey, form):
         answers = _journey_answers(journey, form)
         try:
@@ -123,8 +154,13 @@ def request_manual_handling(trn: str, action: str) -> Any:
                 form.evidence.data,
                 today,
                 clock().now(),
+                _once(form, f"manual-raise:{trn}:{action}"),
             )
-            return redirect(url_for(".request_page", request_id=raised.id))
+            return redirect(url_for(".request_sent", request_id=raised.id))
+        except AlreadyDone as done:
+            return render_error(409, (f"This request was raised already: {done}.",))
+        except UnknownToken:
+            form.form_errors.append("This page had expired: check your answers and send again.")
         except MalformedChange as error:
             _show(form, *malformed_error(error))
         except NotFound:
@@ -135,10 +171,11 @@ def request_manual_handling(trn: str, action: str) -> Any:
                 _show(form, *problem)
             else:
                 form.form_errors.append(refused.decision.reason)
+    _issue(form, f"manual-raise:{trn}:{action}")
     return render_template(
         "journeys/question.html",  # the journeys' question page, with the rules' reason as lead
         form=form,
-        questions=_questions(journey.steps[0], form, None)[0],
+        questions=_in_journey_order(journey, form),
         heading=False,
         lead=f"{decision.reason} (Rule {decision.rule_id}.) {WHAT_HAPPENS}",
         caption=f"TRN {trn}: {ACTIONS[action].title.lower()}",
@@ -148,6 +185,29 @@ def request_manual_handling(trn: str, action: str) -> Any:
     )
 
 
+def _in_journey_order(journey: Journey, form: JourneyForm) -> list[tuple[Any, dict[str, Any]]]:
+    """The journey's questions in its steps' order (the period first), then the request's own."""
+    names = [n for s in journey.steps for n in s.form.question_names()]
+    order = {name: i for i, name in enumerate(dict.fromkeys(names))}
+    return sorted(form.questions(), key=lambda q: order.get(q[0].name, len(order)))
+
+
+def _issue(form: Any, purpose: str) -> None:
+    """Give the form a one-time write token, unless it carries one already (a POST shown again)."""
+    if not form.write_token.data:
+        form.write_token.data = issue(db_session(), g.current_user.id, purpose, clock().now())
+
+
+def _once(form: Any, purpose: str) -> Once:
+    return Once(form.write_token.data or "", g.current_user.id, purpose)
+
+
+def _decided(error: manual_requests.AlreadyDecided) -> tuple[str, int]:
+    """The 409 for a decision on a request someone decided first."""
+    when = f" on {format_time(error.at)}" if error.at else ""
+    return render_error(409, (f"This request was decided by {error.by}{when}.",))
+
+
 def _show(form: JourneyForm, name: str, message: str) -> None:
     if name in form:
         form[name].errors = [message]
@@ -155,24 +215,99 @@ def _show(form: JourneyForm, name: str, message: str) -> None:
         form.form_errors.append(message)
 
 
+@blueprint.get("/manual-requests/<int:request_id>/sent")
+@require_role(*REQUESTERS)
+def request_sent(request_id: int) -> Any:
+    """The confirmation after raising a request: what was sent and what happens next."""
+    manual = db_session().get(ManualRequest, request_id) or abort(404)
+    if manual.requested_by_user_id != g.current_user.id:
+        abort(404)
+    return render_template(
+        "manual/sent.html",
+        manual=manual,
+        title=manual_requests.action_title(manual),
+        page_title="Manual-handling request sent",
+    )
+
+
 @blueprint.route("/manual-requests")
-@require_role("senior_caseworker")
+@require_role(*REQUESTERS)
 def queue() -> Any:
+    """Every requester's own requests; for senior caseworkers, the queue they decide from too.
+
+    With no filters the queue shows open requests, and the State filter says so ("any" is
+    asked for by name), so the page never says one thing and shows another.
+    """
+    session, user = db_session(), g.current_user
+    deciding = user.role in DECIDERS
     state = request.args.get("state", "open")
-    kind = request.args.get("kind", "")
+    kind = request.args.get("kind", "any")
     sort = request.args.get("sort", "oldest")
-    state = state if state in REQUEST_STATES else ""
-    kind = kind if kind in REQUEST_KINDS else ""
+    state = state if state in REQUEST_STATES else "any"
+    kind = kind if kind in REQUEST_KINDS else "any"
+    queued = (
+        manual_requests.queue(
+            session, state if state != "any" else "", kind if kind != "any" else "", sort
+        )
+        if deciding
+        else []
+    )
+    own = _raised_by(session, user.id)
     return render_template(
         "manual/queue.html",
-        requests=manual_requests.queue(db_session(), state, kind, sort),
+        deciding=deciding,
+        requests=queued,
+        own=own,
+        names=names_by_trn(session, (r.trn for r in [*queued, *own])),
+        deciders=_emails(session, (r.decided_by_user_id for r in own)),
         filters={"state": state, "kind": kind, "sort": sort},
         states=REQUEST_STATES,
         kinds=REQUEST_KINDS,
         now=clock().now(),
         title_of=manual_requests.action_title,
-        page_title="Manual-handling requests",
+        page_title="Manual-handling requests" if deciding else "Your manual-handling requests",
     )
+
+
+def _waiting_to_decide(user: User) -> int:
+    """Open requests this person may decide: a senior caseworker's, raised by someone else."""
+    if user.role not in DECIDERS:
+        return 0
+    return db_session().scalar(
+        select(func.count())
+        .select_from(ManualRequest)
+        .where(
+            ManualRequest.state == "open",
+            or_(
+                ManualRequest.requested_by_user_id.is_(None),
+                ManualRequest.requested_by_user_id != user.id,
+            ),
+        )
+    )
+
+
+NAVIGATION_COUNTS["manual.queue"] = (_waiting_to_decide, "to decide")
+
+
+def _raised_by(session: Session, user_id: int) -> list[ManualRequest]:
+    """The requests this person raised, newest first."""
+    return list(
+        session.scalars(
+            select(ManualRequest)
+            .where(ManualRequest.requested_by_user_id == user_id)
+            .order_by(ManualRequest.requested_at.desc(), ManualRequest.id.desc())
+        )
+    )
+
+
+def _emails(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return {
+        user_id: email
+        for user_id, email in session.execute(select(User.id, User.email).where(User.id.in_(ids)))
+    }
 
 
 @blueprint.route("/manual-requests/<int:request_id>", methods=["GET", "POST"])
@@ -186,13 +321,22 @@ def request_page(request_id: int) -> Any:
     )
     form = DecideRequestForm()
     if request.method == "POST":
+        if manual.state != "open":
+            return _decided(manual_requests.decided_already(session, manual.id))
         if not may_decide:
             return render_error(403, (_why_not(manual),))
         if form.validate_on_submit():
-            problem = _decide(manual, form)
+            try:
+                problem = _decide(manual, form)
+            except manual_requests.AlreadyDecided as decided:
+                return _decided(decided)
+            except AlreadyDone:
+                return _decided(manual_requests.decided_already(session, manual.id))
             if problem is None:
                 return redirect(url_for(".request_page", request_id=request_id))
             form.form_errors.append(problem)
+    if may_decide:
+        _issue(form, f"manual-decide:{request_id}")
     return _render_request(manual, form, may_decide)
 
 
@@ -207,14 +351,21 @@ def _why_not(manual: ManualRequest) -> str:
 def _decide(manual: ManualRequest, form: DecideRequestForm) -> str | None:
     """Approve or reject; returns why it could not be done (None: done)."""
     session, actor, note = db_session(), Actor.of(g.current_user), form.note.data
+    once = _once(form, f"manual-decide:{manual.id}")
     if form.decision.data == "reject":
-        manual_requests.reject(session, manual, actor, note, clock().now())
+        try:
+            manual_requests.reject(session, manual, actor, note, clock().now(), once)
+        except UnknownToken:
+            return EXPIRED
         return None
-    journey = _journey_for(manual.action)
     submission = Submission(
-        session, trs_gateway(), clock(), manual.trn, actor, manual.teacher_version
+        session, trs_gateway(), clock(), manual.trn, actor, manual.teacher_version, once=once
     )
     try:
+        if manual.kind != "out_of_window":
+            manual_requests.approve_problem(submission, manual, note)
+            return None
+        journey = _journey_for(manual.action)
         manual_requests.approve(
             submission, manual, note, lambda s: journey.save(s, dict(manual.answers or {}))
         )
@@ -232,6 +383,10 @@ def _decide(manual: ManualRequest, form: DecideRequestForm) -> str | None:
         )
     except TrsUnreadable as unreadable:
         return f"TRS could not be read ({unreadable}). Nothing has changed."
+    except manual_requests.NothingToPush:
+        return "CPD holds no induction periods for this teacher now, so it has no status to send."
+    except UnknownToken:
+        return EXPIRED
     trs_gateway().forget(manual.trn)
     return None
 
@@ -247,7 +402,9 @@ def _render_request(manual: ManualRequest, form: DecideRequestForm, may_decide: 
         journey=journey,
         rows=_rows(journey, manual),
         title=manual_requests.action_title(manual),
-        requester=session.get(User, manual.requested_by_user_id),
+        requester=session.get(User, manual.requested_by_user_id)
+        if manual.requested_by_user_id
+        else None,  # the console raises drift and delivery requests itself
         decider=session.get(User, manual.decided_by_user_id) if manual.decided_by_user_id else None,
         stale=stale,
         changes=manual_requests.changes_since(session, manual) if stale else [],
@@ -264,12 +421,26 @@ def _teacher_version(manual: ManualRequest) -> int:
 
 
 def _rows(journey: Journey | None, manual: ManualRequest) -> list[tuple[str, str]]:
-    """The requested change as the journey's check page words it, else the raw answers."""
+    """The change in words: once approved, the change made (its event's summary); before, as
+    the journey's check page words it; when the record has moved on so far that the journey
+    cannot word it, each answer under its question."""
+    session = db_session()
+    if manual.state == "approved":
+        made = session.scalar(
+            select(Event).where(
+                Event.teacher_id == manual.teacher_id,
+                Event.action == manual.action,
+                Event.occurred_at == manual.decided_at,
+            )
+        )
+        if made is not None:
+            return [("Change made", made.summary)]
     answers = dict(manual.answers or {})
-    if journey is not None:
-        try:
-            case = open_case(db_session(), trs_gateway(), manual.trn)
-            return [(row.key, row.value) for row in journey.rows(case, answers)]
-        except (TrsUnreadable, NotFound, KeyError, ValueError, AttributeError, TypeError):
-            pass  # the record moved on: show what was asked for as it was stored
-    return [(key, str(value)) for key, value in answers.items()]
+    if journey is None:
+        return [(key.replace("_", " ").capitalize(), str(value)) for key, value in answers.items()]
+    try:
+        case = open_case(session, trs_gateway(), manual.trn)
+        return [(row.key, row.value) for row in journey.rows(case, answers)]
+    except (TrsUnreadable, NotFound):
+        labels = {n: t for s in journey.steps for n, t in s.form.question_labels().items()}
+        return [(labels.get(key, key), str(value)) for key, value in answers.items() if value]

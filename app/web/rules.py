@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from app.models.user import ROLE_NAMES
 from app.rules import ACTIONS, RULE_CSV_COLUMNS, WINDOWS, published_rules, rule_rows, status_words
+from app.rules.publish import working_days_example
 from app.rules.table import DECIDES_MANUAL_REQUESTS
 from app.web.auth import public
 
@@ -59,6 +60,9 @@ def _render_rule_tables() -> str:
         before_any_cpd_write=before_any_cpd_write,
         cpd_checks=_grouped_checks(chains, consoles, "cpd", len(before_any_cpd_write)),
         trs_checks=_grouped_checks(chains, consoles, "trs", 0),
+        working_days_examples={
+            w.name: working_days_example(w) for w in WINDOWS.values() if w.unit == "working_days"
+        },
         worked_examples={
             w.name: (WORKED_EXAMPLE_START, w.last_day(WORKED_EXAMPLE_START))
             for w in WINDOWS.values()

@@ -1,7 +1,8 @@
 """Security headers on every response, with a fresh CSP nonce per request.
 
 Scripts run only from this origin or with the request's nonce; styles, fonts and images only from
-this origin; no framing; forms post only here. No extra library: notifications-admin does the same.
+this origin; no framing; forms post only here (and, with single sign-on, sign-out goes on to the
+identity provider). No extra library: notifications-admin does the same.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
         nonce = csp_nonce()
+        form_action = " ".join(("'self'", *app.extensions.get("form_action_sources", ())))
         response.headers["Content-Security-Policy"] = "; ".join(
             (
                 "default-src 'self'",
@@ -33,7 +35,7 @@ def init_app(app: Flask) -> None:
                 "connect-src 'self'",
                 "object-src 'none'",
                 "base-uri 'self'",
-                "form-action 'self'",
+                f"form-action {form_action}",
                 "frame-ancestors 'none'",
             )
         )

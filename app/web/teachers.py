@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request
 
+from app.rules import MalformedChange, long_date
 from app.rules.numbers import read_whole_number
 from app.services.delivery_state import delivery_state
+from app.services.outlook import teacher_outlook
+from app.services.policy import on_date
 from app.services.teachers import (
     TRN_PATTERN,
     find_teacher,
@@ -21,6 +25,7 @@ from app.web.context import clock, db_session, trs_gateway
 from app.web.errors import render_error
 from app.web.forms.auth import SearchForm
 from app.web.journeys import teacher_actions_view
+from app.web.picture import layout as picture_layout
 
 blueprint = Blueprint("teachers", __name__)
 
@@ -68,11 +73,23 @@ def teacher(trn: str) -> Any:
         abort(404)
     session = db_session()
     cpd = find_teacher(session, trn)
+    delivery = delivery_state(session, cpd, clock().now()) if cpd else None
     reading = trs_gateway().read_person(trn)
+    if delivery and delivery.last_sent_at and reading.read_at <= delivery.last_sent_at:
+        # The delivery worker (another process) sent a change after this process cached its
+        # reading: the cached "Held in TRS" would show the status from before the change.
+        reading = trs_gateway().read_person(trn, fresh=True)
     if cpd is not None and reading.person is not None:
         remember_name(session, cpd.id, reading.person, clock().now())
     if cpd is None and reading.state == "not_found":
         abort(404)
+    try:
+        on = _preview_day()
+    except MalformedChange as error:
+        example = f"for example ?on={clock().today().isoformat()}"
+        return render_error(400, (f"The day to preview is not right: {error.message}, {example}.",))
+    outlook = teacher_outlook(session, cpd, reading, g.current_user.role, clock().today(), on)
+    name = reading.person.full_name if reading.person else f"TRN {trn}"
     return render_template(
         "teachers/teacher.html",
         trn=trn,
@@ -80,11 +97,30 @@ def teacher(trn: str) -> Any:
         reading=reading,
         person=reading.person,
         summary=summarise_induction(cpd) if cpd else None,
-        delivery=delivery_state(session, cpd, clock().now()) if cpd else None,
-        actions=teacher_actions_view(trn, cpd, reading),
+        # A preview shows what the rules would answer, so nothing on it acts (no delivery panel,
+        # whose "Check TRS now" is a form, and no links into the journeys).
+        delivery=None if on else delivery,
+        actions=None if on else teacher_actions_view(trn, cpd, reading),
+        outlook=outlook,
+        picture=picture_layout(outlook.picture) if outlook.picture else None,
+        preview=on,
         trs_console_url=current_app.config["TRS_CONSOLE_URL"].format(trn=trn),
-        page_title=reading.person.full_name if reading.person else f"TRN {trn}",
+        page_title=f"{name} on {long_date(on)} (preview)" if on else name,
     )
+
+
+PREVIEW_ROLES = ("caseworker", "senior_caseworker", "appeals_officer")
+
+
+def _preview_day() -> date | None:
+    """The day asked for with `?on=yyyy-mm-dd`, for the roles that act (403 for the others).
+
+    Raises MalformedChange for a day that cannot be read, as the policy API does."""
+    if "on" not in request.args:
+        return None
+    if g.current_user.role not in PREVIEW_ROLES:
+        abort(403)
+    return on_date(request.args["on"], clock().today())
 
 
 @blueprint.route("/teachers/<trn>/timeline")

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.test_journeys import (  # noqa: F401 (an autouse fixture)
     fill_date,
+    follow_date_error,
     heading,
     patient_expectations,
     sign_in,
@@ -53,6 +54,7 @@ def test_lodge_an_appeal_and_record_an_extension(
         "Enter the date the appeal was received"
     )
     assert_accessible(page)
+    follow_date_error(page, "lodged_on")
     fill_date(page, "lodged_on", "28", "10", "2026")
     page.get_by_role("button", name="Continue").click()
     heading(page, "Check your answers")
@@ -65,10 +67,12 @@ def test_lodge_an_appeal_and_record_an_extension(
     heading(page, "Appeals")
     expect(page.locator("#open-appeals")).to_contain_text(f"TRN {TRN}")
     assert_accessible(page)
-    page.get_by_role("link", name=f"TRN {TRN}").click()
+    page.get_by_role("link", name="Femi Adeyemi").click()  # the name beside the TRN
     page.get_by_role("link", name="Record an appeal decision").click()
     heading(page, "Record the appeal decision")
     page.get_by_label("Extended: the fail is set aside and induction continues").check()
+    page.get_by_role("button", name="Continue").click()
+    follow_date_error(page, "decided_on")
     fill_date(page, "decided_on", "2", "11", "2026")
     page.get_by_role("button", name="Continue").click()
     heading(page, "How many terms did the panel extend the induction by?")
@@ -91,16 +95,24 @@ def test_raise_a_late_appeal_then_approve_it_and_reject_another(
     page.get_by_text("Why can't I do something else?").click()
     page.get_by_role("link", name="Request manual handling").first.click()
     heading(page, "Request manual handling")
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)  # nothing sent yet
     assert_accessible(page)
     page.get_by_role("button", name="Send request").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a note")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter why this change is needed outside its time window"
+    )
     assert_accessible(page)
+    follow_date_error(page, "lodged_on")
     for reason in ("Posted in time, arrived late", "Second notice, same appeal"):
         page.goto(f"{live_server}/teachers/{TRN}/manual-handling/lodge_appeal")
         fill_date(page, "lodged_on", "25", "11", "2026")
         page.get_by_label("Why is this change needed outside its time window?").fill(reason)
         page.get_by_role("button", name="Send request").click()
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Manual-handling request")
+        expect(page.locator(".govuk-panel__title")).to_have_text("Manual-handling request sent")
+    assert_accessible(page)
+    page.get_by_role("link", name="Your manual-handling requests").click()
+    heading(page, "Your manual-handling requests")
+    expect(page.locator("#your-requests tbody tr")).to_have_count(2)
     assert_accessible(page)
 
     page.get_by_role("button", name="Sign out").click()
@@ -121,6 +133,7 @@ def test_raise_a_late_appeal_then_approve_it_and_reject_another(
     )
     page.get_by_role("button", name="Save decision").click()
     expect(page.locator(".govuk-summary-list").first).to_contain_text("Approved")
+    expect(page.locator("#requested-change")).to_contain_text("Change made")
     assert_accessible(page)
 
     page.goto(f"{live_server}/manual-requests/2")
@@ -129,4 +142,12 @@ def test_raise_a_late_appeal_then_approve_it_and_reject_another(
     page.get_by_label("Justification or reason").fill("The appeal was lodged by request 1")
     page.get_by_role("button", name="Save decision").click()
     expect(page.locator(".govuk-summary-list").first).to_contain_text("Rejected")
+    assert_accessible(page)
+
+    page.goto(f"{live_server}/manual-requests")
+    expect(page.get_by_label("State")).to_have_value("open")
+    expect(page.locator("#no-requests")).to_have_text("There are no open requests.")
+    page.get_by_label("State").select_option("rejected")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator("#requests tbody tr")).to_have_count(1)
     assert_accessible(page)

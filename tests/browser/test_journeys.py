@@ -55,6 +55,15 @@ def fill_date(page: Page, name: str, day: str = "", month: str = "", year: str =
             page.locator(f"#{name}-{part}").fill(value)
 
 
+def follow_date_error(page: Page, name: str) -> None:
+    """The error summary links a date's problem to its day input, so following it moves the focus
+    there (a link to the fieldset around the inputs would leave the focus where it was)."""
+    page.locator(".govuk-error-summary").get_by_role("link").and_(
+        page.locator(f"a[href='#{name}-day']")
+    ).click()
+    expect(page.locator(f"#{name}-day")).to_be_focused()
+
+
 def type_date(page: Page, name: str, day: str, month: str, year: str) -> None:
     for part, value in (("day", day), ("month", month), ("year", year)):
         tab_to(page, f"#{name}-{part}")
@@ -92,6 +101,7 @@ def test_add_a_period_with_the_keyboard_only(
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the start date")
     expect(page).to_have_title("Error: When is the induction period? – Induction Console – GOV.UK")
     assert_accessible(page)
+    follow_date_error(page, "started_on")
     type_date(page, "started_on", "2", "9", "2024")
     tab_to(page, "button#submit")
     page.keyboard.press("Enter")
@@ -168,12 +178,18 @@ def test_outcomes_extensions_and_periods(
     page.get_by_label("Alpha Teaching School Hub, 4 September 2023 to 19 July 2024").check()
     page.get_by_role("button", name="Continue").click()
     heading(page, "Change the induction period")
+    fill_date(page, "started_on", "40")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#started_on-error")).to_contain_text("Start date must be a real date")
+    follow_date_error(page, "started_on")
+    fill_date(page, "started_on", "4")
     fill_date(page, "finished_on", "5", "9")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("#finished_on-error")).to_contain_text(
-        "End date cannot overlap another induction period"
+        "End date must not overlap another induction period"
     )
     assert_accessible(page)
+    follow_date_error(page, "finished_on")
     fill_date(page, "finished_on", "22", "7")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-summary-list")).to_contain_text("22 July 2024 (was 19 July 2024)")
@@ -199,8 +215,11 @@ def test_outcomes_extensions_and_periods(
     fill_date(page, "finished_on", "3", "11", "2026")
     page.get_by_label("Number of terms in this period").fill("6")
     page.get_by_role("button", name="Continue").click()
-    expect(page.locator("#finished_on-error")).to_contain_text("End date cannot be in the future")
+    expect(page.locator("#finished_on-error")).to_contain_text(
+        "End date must be today or in the past"
+    )
     assert_accessible(page)
+    follow_date_error(page, "finished_on")
     fill_date(page, "finished_on", "30", "10")
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Record pass").click()
@@ -209,7 +228,9 @@ def test_outcomes_extensions_and_periods(
     page.goto(record)
     page.get_by_role("link", name="Reopen an outcome recorded in error").click()
     page.get_by_role("button", name="Continue").click()
-    expect(page.locator("#note-error")).to_contain_text("Enter a note")
+    expect(page.locator("#note-error")).to_contain_text(
+        "Enter why the outcome was recorded in error"
+    )
     assert_accessible(page)
     page.get_by_label("Why was the outcome recorded in error?").fill(
         "Recorded against the wrong teacher"
@@ -247,16 +268,25 @@ def test_correct_a_legacy_record_in_trs_and_a_refusal(
     assert_accessible(page)
     page.get_by_label("Passed").check()
     page.get_by_role("button", name="Continue").click()
+    fill_date(page, "start_date", "1", "13", "2015")
+    page.get_by_role("button", name="Continue").click()
+    follow_date_error(page, "start_date")
     fill_date(page, "start_date", "1", "9", "2015")
     fill_date(page, "completed_date", "20", "7", "2022")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("#completed_date-error")).to_contain_text("less than 7 years ago")
     assert_accessible(page)
+    follow_date_error(page, "completed_date")
     fill_date(page, "completed_date", year="2017")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Why is the induction status being corrected?").fill("Certificate found")
+    assert_accessible(page)
     page.get_by_role("button", name="Continue").click()
     sandbox_admin.faults(status=503, method="PUT", count=1)
     page.get_by_role("button", name="Send to TRS").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Nothing has changed")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "TRS was read back and nothing has changed"
+    )
     expect(page.locator(".govuk-summary-list")).to_contain_text("20 July 2017")
     assert_accessible(page)
     page.get_by_role("button", name="Send to TRS").click()

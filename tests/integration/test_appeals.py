@@ -110,9 +110,11 @@ def test_lodge_an_appeal_says_the_deadline_and_pushes_nothing(signed_in_as, fail
     before = counts(db)
     check = walk(officer, TRN, "lodge-appeal", {"lodged_on": parts(LODGED_ON)})
     done = confirm(officer, check).headers["Location"]
-    assert officer.get(done).select_one(".govuk-panel__title").get_text(strip=True) == (
-        "Appeal lodged"
-    )
+    done_page = officer.get(done)
+    assert done_page.select_one(".govuk-panel__title").get_text(strip=True) == "Appeal lodged"
+    # Nothing is sent to TRS, and "What happens next" says so rather than promising a send.
+    assert "nothing is sent to TRS" in done_page.text
+    assert "The console sends TRS" not in done_page.text
     appeal = db.scalar(select(Appeal))
     assert (appeal.induction_period_id, appeal.failed_on, appeal.lodged_on, appeal.decision) == (
         failed.id,
@@ -136,8 +138,8 @@ def test_lodge_an_appeal_says_the_deadline_and_pushes_nothing(signed_in_as, fail
 @pytest.mark.parametrize(
     ("data", "error"),
     [
-        ({"lodged_on": parts("2026-11-03")}, "The date the appeal was lodged cannot be in the future"),
-        ({"lodged_on": parts("2026-10-25")}, "An appeal cannot be lodged before the fail was decided"),
+        ({"lodged_on": parts("2026-11-03")}, "Date the appeal was received must be today or in the past"),
+        ({"lodged_on": parts("2026-10-25")}, "Date the appeal was received must be the same as or after the date of the fail"),
         ({"lodged_on": ["28", "10"]}, "Date the appeal was received must include a year"),
         ({}, "Enter the date the appeal was received"),
     ],
@@ -238,11 +240,15 @@ def test_appeals_list_orders_open_appeals_by_deadline_and_lists_appealable_fails
     too_late = add_teacher("2300004", qts_date="2024-07-01", induction=failed_trs)
     add_period(db, too_late, appropriate_body.id, "2024-09-02", "2026-09-20", "6", "fail")
     db.commit()
+    signed_in_as("caseworker").get("/teachers/2300003")  # the name index now has this name
     for role in ("appeals_officer", "caseworker"):
         page = signed_in_as(role).get("/appeals")
         open_trns = [a.get_text() for a in page.select("#open-appeals a")]
         assert open_trns == ["TRN 2300002", f"TRN {TRN}"]
-        assert [a.get_text() for a in page.select("#appealable-fails a")] == ["TRN 2300003"]
+        # A name the console has read is the link, with the TRN beside it; else the TRN.
+        fails = page.select_one("#appealable-fails tbody tr td")
+        assert fails.a.get_text() == "Test Teacher 2300003"
+        assert fails.select_one(".govuk-hint").get_text() == "TRN 2300003"
     signed_in_as("viewer").get("/appeals", _expected_status=403)
     assert APPEAL_DECISION.last_day(LODGED_ON) == DECISION_LAST_DAY
 
@@ -262,3 +268,12 @@ def test_the_decision_reaches_trs(
     assert worker.drain()["sent"] == 1
     person = sandbox_admin.person(TRN)
     assert (person["status"], person["startDate"]) == (status, "2024-09-02")
+
+
+def test_the_navigation_counts_appeals_waiting_for_a_decision(signed_in_as, lodged):
+    def appeals_link(role: str) -> str:
+        link = signed_in_as(role).get("/teachers").find("a", href="/appeals")
+        return " ".join(link.get_text().split())
+
+    assert appeals_link("appeals_officer") == "Appeals (1 to decide)"
+    assert appeals_link("caseworker") == "Appeals"  # caseworkers do not record decisions

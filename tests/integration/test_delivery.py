@@ -391,3 +391,34 @@ def test_teacher_page_says_delivery_stopped_and_names_the_request(
         f"Stopped: TRS said the teacher has no QTS (manual request {request.id})"
     )
     assert page.select_one("#delivery-waiting") is None
+
+
+def test_teacher_page_does_not_show_a_cached_reading_older_than_a_delivery(
+    app, add_teacher, changes, make_worker, signed_in_as, clock
+):
+    """The worker is another process: it cannot empty the web process's cache, so the page must
+    not trust a reading taken before the teacher's last change reached TRS."""
+    app.extensions["trs"].cache_seconds = 600
+    teacher = add_teacher("4000803", induction={"status": "RequiredToComplete"})
+    viewer = signed_in_as("viewer")
+    assert _held_in_trs_status(viewer.get("/teachers/4000803")) == "Required to complete"
+
+    changes.start(teacher)
+    clock.advance(timedelta(minutes=1))
+    make_worker().drain()
+
+    assert _held_in_trs_status(viewer.get("/teachers/4000803")) == "In progress"
+
+
+def _held_in_trs_status(page) -> str:
+    card = next(
+        c
+        for c in page.select(".govuk-summary-card")
+        if "Held in TRS" in c.select_one(".govuk-summary-card__title").get_text()
+    )
+    row = next(
+        r
+        for r in card.select(".govuk-summary-list__row")
+        if r.select_one("dt").get_text(strip=True) == "Induction status"
+    )
+    return row.select_one("dd").get_text(strip=True)

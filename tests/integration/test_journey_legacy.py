@@ -20,6 +20,7 @@ from tests.support.pages import check_page
 
 TRN = "2400001"
 CORRECT = "correct-trs-status"
+WHY = {"reason": "The school sent the 2017 certificate", "support_ticket": "123456"}
 
 
 @pytest.fixture
@@ -48,16 +49,27 @@ def test_correct_to_passed_goes_straight_to_trs(signed_in_as, legacy, sandbox_ad
     assert "TRS records: In progress." in hint
     dates = answer(caseworker, first, {"status": "Passed"})
     assert dates.endswith("/dates")
-    check = answer(
+    why = answer(
         caseworker,
         dates,
         {"start_date": parts("2015-09-01"), "completed_date": parts("2017-07-20")},
     )
+    assert why.endswith("/reason")
+    hint = caseworker.get(why).select_one("#support_ticket-hint").get_text()
+    assert "6 digits, like 123456" in hint
+    check = answer(caseworker, why, WHY)
     rows = [
         dd.get_text(strip=True)
         for dd in caseworker.get(check).select("dd.govuk-summary-list__value")
     ]
-    assert rows == ["In progress", "Passed", "1 September 2015", "20 July 2017"]
+    assert rows == [
+        "In progress",
+        "Passed",
+        "1 September 2015",
+        "20 July 2017",
+        "The school sent the 2017 certificate",
+        "123456",
+    ]
     done = confirm(caseworker, check).headers["Location"]
     assert "TRS accepted the new induction status" in caseworker.get(done).text
 
@@ -77,6 +89,8 @@ def test_correct_to_passed_goes_straight_to_trs(signed_in_as, legacy, sandbox_ad
         }
     }
     assert event.after["trs_induction"]["status"] == "Passed"
+    assert event.after["trs_result"] == "applied"
+    assert event.note == "Support ticket 123456. The school sent the 2017 certificate"
     assert counts(db)["outbox"] == 0  # nothing for the worker: TRS already has it
     timeline = caseworker.get(f"/teachers/{TRN}/timeline")
     assert "Sent straight to TRS, which accepted it" in timeline.text
@@ -92,7 +106,8 @@ def test_required_to_complete_needs_no_dates(signed_in_as, legacy, sandbox_admin
         dates,
         {"start_date": parts("2015-09-01"), "completed_date": parts("2017-07-20")},
     )
-    check = answer(caseworker, first, {"status": "RequiredToComplete"})  # changed their mind
+    why = answer(caseworker, first, {"status": "RequiredToComplete"})  # changed their mind
+    check = answer(caseworker, why, {"reason": "Wrongly recorded"})
     assert check.endswith("/check")
     confirm(caseworker, check)
     person = sandbox_admin.person(TRN)
@@ -113,7 +128,7 @@ def test_required_to_complete_needs_no_dates(signed_in_as, legacy, sandbox_admin
         ),
         (
             {"start_date": parts("2017-09-01"), "completed_date": parts("2016-07-20")},
-            {"completed_date": "The completed date must not be before the start"},
+            {"completed_date": "Induction completed date must be the same as or after the induction start date"},
         ),
         ({"start_date": parts("2017-09-01")}, {"completed_date": "Enter the induction completed date"}),
         ({"start_date": ["1", "13", "2017"], "completed_date": ["x"]}, {
@@ -142,34 +157,35 @@ def test_only_legacy_statuses_are_offered(signed_in_as, legacy, db):
     [
         (
             {"status": 500},
-            "TRS had a problem (HTTP 500). Nothing has changed: try again in a few minutes.",
+            "TRS had a problem (HTTP 500). TRS was read back and nothing has changed: try again",
         ),
-        ({"drop": True}, "Nothing has changed: try again in a few minutes."),
         ({"status": 400}, "TRS did not accept the correction:"),
     ],
 )
-def test_when_trs_refuses_the_answers_are_kept_and_nothing_is_recorded(
+def test_when_trs_refuses_the_answers_are_kept_and_the_refusal_is_recorded(
     signed_in_as, legacy, sandbox_admin, db, fault, message
 ):
     caseworker = signed_in_as("caseworker")
-    check = walk(caseworker, TRN, CORRECT, {"status": "RequiredToComplete"})
+    check = walk(caseworker, TRN, CORRECT, {"status": "RequiredToComplete"}, WHY)
     sandbox_admin.faults(method="PUT", count=1, **fault)
     page = check_page(confirm(caseworker, check, expected=200))
     assert page.title.get_text().startswith("Error: ")
     assert message in page.select_one(".govuk-error-summary").get_text(" ", strip=True)
     assert "Required to complete" in page.select_one(".govuk-summary-list").get_text()
-    assert _events(db) == []
+    (refused,) = _events(db)  # the intent, kept with what happened to it
+    assert refused.after["trs_result"] == "not_applied"
+    assert refused.summary.startswith("Induction status correction not made: TRS refused it")
     assert sandbox_admin.person(TRN)["status"] == "InProgress"
-    confirm(caseworker, check)  # trying again once TRS is back works
+    confirm(caseworker, check)  # trying again once TRS is back works: the token was not spent
     assert sandbox_admin.person(TRN)["status"] == "RequiredToComplete"
-    assert len(_events(db)) == 1
+    assert [e.after["trs_result"] for e in _events(db)] == ["not_applied", "applied"]
 
 
 def test_a_teacher_with_periods_is_not_a_legacy_record(
     signed_in_as, legacy, db, appropriate_body, clock
 ):
     caseworker = signed_in_as("caseworker")
-    check = walk(caseworker, TRN, CORRECT, {"status": "RequiredToComplete"})
+    check = walk(caseworker, TRN, CORRECT, {"status": "RequiredToComplete"}, WHY)
     teacher = Teacher(trn=TRN, created_at=clock.now(), updated_at=clock.now())
     db.add(teacher)
     db.commit()

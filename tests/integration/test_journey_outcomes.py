@@ -79,8 +79,8 @@ def test_record_an_outcome_closes_the_ongoing_period(
 @pytest.mark.parametrize(
     ("data", "errors"),
     [
-        ({"finished_on": parts("2026-11-03"), "number_of_terms": "6"}, {"finished_on": "End date cannot be in the future"}),
-        ({"finished_on": parts("2024-08-30"), "number_of_terms": "6"}, {"finished_on": "The end date must be on or after the start date"}),
+        ({"finished_on": parts("2026-11-03"), "number_of_terms": "6"}, {"finished_on": "End date must be today or in the past"}),
+        ({"finished_on": parts("2024-08-30"), "number_of_terms": "6"}, {"finished_on": "End date must be the same as or after the start date"}),
         ({"finished_on": ["30", "10"], "number_of_terms": "6"}, {"finished_on": "End date must include a year"}),
         ({"finished_on": parts("2026-10-30")}, {"number_of_terms": "Enter the number of terms"}),
         ({"number_of_terms": "-1"}, {"finished_on": "Enter the end date", "number_of_terms": "Number of terms must be between 0 and 16"}),
@@ -169,8 +169,8 @@ def test_reopen_an_outcome_recorded_in_error(signed_in_as, teacher, appropriate_
 @pytest.mark.parametrize(
     ("note", "message"),
     [
-        ("", "Enter a note"),
-        ("   ", "Enter a note"),
+        ("", "Enter why the outcome was recorded in error"),
+        ("   ", "Enter why the outcome was recorded in error"),
         ("x" * 10_000, "Note must be 1,000 characters or fewer"),
     ],
 )

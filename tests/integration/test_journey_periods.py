@@ -128,11 +128,11 @@ def test_insert_an_earlier_finished_period(signed_in_as, teacher, appropriate_bo
 @pytest.mark.parametrize(
     ("dates", "field", "message"),
     [
-        ({"started_on": parts("2026-11-03")}, "started_on", "Start date cannot be in the future"),
+        ({"started_on": parts("2026-11-03")}, "started_on", "Start date must be today or in the past"),
         (
             {"started_on": parts("2020-06-30")},
             "started_on",
-            "Start date cannot be before QTS award date (1 July 2020)",
+            "Start date must be the same as or after the QTS date (1 July 2020)",
         ),
         ({"started_on": ["31", "2", "2025"]}, "started_on", "Start date must be a real date"),
         ({"started_on": ["1", "9"]}, "started_on", "Start date must include a year"),
@@ -176,12 +176,12 @@ def test_insert_an_earlier_finished_period(signed_in_as, teacher, appropriate_bo
         (
             {"started_on": parts("2025-09-02"), "finished_on": parts("2025-07-18"), "number_of_terms": "1"},
             "finished_on",
-            "The end date must be on or after the start date",
+            "End date must be the same as or after the start date",
         ),
         (
             {"started_on": parts("2025-09-02"), "finished_on": parts("2026-12-18"), "number_of_terms": "1"},
             "finished_on",
-            "End date cannot be in the future",
+            "End date must be today or in the past",
         ),
     ],
 )  # fmt: skip
@@ -217,7 +217,7 @@ def test_overlaps_and_an_inserted_ongoing_period_are_errors_on_their_fields(
         },
     )
     assert error_messages(inside) == {
-        "started_on": "Start date cannot overlap another induction period"
+        "started_on": "Start date must not overlap another induction period"
     }
     reaching = caseworker.post_page(
         url,
@@ -228,7 +228,7 @@ def test_overlaps_and_an_inserted_ongoing_period_are_errors_on_their_fields(
         },
     )
     assert error_messages(reaching) == {
-        "finished_on": "End date cannot overlap another induction period"
+        "finished_on": "End date must not overlap another induction period"
     }
     before_both = caseworker.post_page(url, {"started_on": parts("2024-01-08")})
     assert error_messages(before_both) == {
@@ -273,7 +273,7 @@ def test_pages_out_of_order_go_back_to_the_first_unanswered_one(
             lambda admin, db, t, body: admin.set_induction(
                 TRN, "Exempt", exemption_reason_ids=["5a80cee8-98a8-426b-8422-b0e81cb49b36"]
             ),
-            "TRS records this teacher as exempt (qualified before 07 May 2000)",
+            "TRS records this teacher as exempt (qualified before 7 May 2000)",
         ),
         (
             lambda admin, db, t, body: admin.set_induction(TRN, "FailedInWales", "2021-09-01", "2022-07-01"),
@@ -607,7 +607,7 @@ def test_a_confirm_post_the_rules_now_refuse_for_an_answer_is_a_403(
     add_period(db, teacher, appropriate_body.id, "2025-01-06", "2025-12-19", "3")  # no version bump
     page = caseworker.get(check)  # on the page, the refusal is an error on the field
     assert error_messages(page) == {
-        "started_on": "Start date cannot overlap another induction period"
+        "started_on": "Start date must not overlap another induction period"
     }
     refused = check_page(confirm(caseworker, check, expected=403))
     assert (
@@ -638,3 +638,11 @@ def test_two_caseworkers_changing_one_period(signed_in_as, teacher, appropriate_
     assert "2 September 2024 to 18 July 2025, 3.5 terms" in page.text
     assert page.select_one("a.govuk-button")["href"] == f"/teachers/{TRN}/{EDIT}"
     assert counts(db)["events"] == 1
+
+
+def test_the_support_ticket_format_is_in_its_hint(signed_in_as, teacher, appropriate_body, db):
+    """The format was revealed only by the error after a wrong guess."""
+    add_period(db, teacher, appropriate_body.id, "2025-09-01")
+    caseworker = signed_in_as("caseworker")
+    page = caseworker.get(start(caseworker, TRN, DELETE))
+    assert page.select_one("#support_ticket-hint").get_text(strip=True) == "6 digits, like 123456"

@@ -16,6 +16,7 @@ from tests.conftest import TEST_PASSWORD, TEST_PASSWORD_HASH
 from tests.support.appeals import FAILED_IN_TRS, FAILED_ON, add_fail
 from tests.support.journeys import counts, last_event, outbox_for, parts
 from tests.support.pages import ClientRequest
+from tests.support.users import sign_in_new_user
 
 TRN = "2400001"
 LATE = date(2026, 11, 25)  # the day after the lodging window's last day, 24 November 2026
@@ -41,20 +42,15 @@ def failed(db, teacher, appropriate_body, clock):
 @pytest.fixture
 def second_senior(app, db, clock) -> ClientRequest:
     """Another senior caseworker: the one who may decide the first one's requests."""
-    email = "second.senior@example.gov.uk"
-    db.add(
-        User(
-            email=email,
-            role="senior_caseworker",
-            active=True,
-            password_hash=TEST_PASSWORD_HASH,
-            created_at=clock.now(),
-        )
+    return sign_in_new_user(
+        app,
+        db,
+        "second.senior@example.gov.uk",
+        "senior_caseworker",
+        clock.now(),
+        TEST_PASSWORD,
+        TEST_PASSWORD_HASH,
     )
-    db.commit()
-    client = ClientRequest(app, app.test_client())
-    client.sign_in(email, TEST_PASSWORD)
-    return client
 
 
 def raise_late_appeal(officer: ClientRequest) -> str:
@@ -66,7 +62,13 @@ def raise_late_appeal(officer: ClientRequest) -> str:
             "evidence": "Envelope scanned to ticket 123456",
         },
     )
-    return response.headers["Location"]
+    return sent_to_request(response.headers["Location"])
+
+
+def sent_to_request(location: str) -> str:
+    """Raising a request ends on its confirmation page; the request's own page is beside it."""
+    assert location.endswith("/sent"), location
+    return location.removesuffix("/sent")
 
 
 def decide(client: ClientRequest, url: str, decision: str, note: str, status: int = 302):
@@ -122,6 +124,7 @@ def test_an_approved_reopen_writes_the_outbox_row(signed_in_as, failed, db, seco
     url = senior.post(
         REOPEN_URL, {"note": "Recorded against the wrong teacher", "reason": "Found late"}
     ).headers["Location"]
+    url = sent_to_request(url)
     decide(senior, url, "approve", "Mine to approve?", status=403)  # never their own
     assert db.get(InductionPeriod, failed.id).outcome == "fail"
     decide(second_senior, url, "approve", "The appropriate body confirmed the mistake")
@@ -147,7 +150,8 @@ def test_only_another_senior_caseworker_may_decide_even_by_a_crafted_post(signed
             _expected_status=403,
             _csrf_from=REOPEN_URL if client is caseworker else LODGE_URL,
         )
-    signed_in_as("caseworker").get("/manual-requests", _expected_status=403)
+    # A caseworker sees their own requests there, never the queue of others' to decide.
+    assert not signed_in_as("caseworker").get("/manual-requests").select("#requests")
     db.expire_all()
     assert db.scalar(select(ManualRequest)).state == "open"
     assert db.scalar(select(Appeal)) is None
@@ -229,7 +233,10 @@ def test_a_stale_request_cannot_be_approved_but_can_be_rejected(signed_in_as, fa
         "Raise a new request against the record as it is now",
     )
     assert db.scalar(select(Appeal)) is None
-    decide(senior, url, "approve", "again", status=403)  # decided already
+    decided = decide(senior, url, "approve", "again", status=409)  # decided already
+    assert "This request was decided by senior.caseworker@example.gov.uk on" in decided.get_data(
+        as_text=True
+    )
 
 
 def test_queue_filters_by_state_and_kind(signed_in_as, failed, db, clock):
@@ -258,9 +265,11 @@ def test_a_request_needs_a_reason_and_valid_answers(signed_in_as, failed, db):
     errors = {
         tag["id"]: tag.get_text(" ", strip=True) for tag in page.select(".govuk-error-message")
     }
-    assert "Enter a note" in errors["reason-error"]
+    assert (
+        errors["reason-error"] == "Error: Enter why this change is needed outside its time window"
+    )
     page = officer.post_page(LODGE_URL, {"lodged_on": parts("2026-11-27"), "reason": "late"})
-    assert "cannot be in the future" in page.select_one("#lodged_on-error").text
+    assert "must be today or in the past" in page.select_one("#lodged_on-error").text
     assert db.scalar(select(ManualRequest)) is None
 
 
@@ -284,7 +293,7 @@ def test_a_late_period_correction_is_made_exactly_as_requested(
         "training_programme": "school_led",
         "reason": "The appropriate body sent the right start date after the window",
     }
-    request_url = caseworker.post(url, answers).headers["Location"]
+    request_url = sent_to_request(caseworker.post(url, answers).headers["Location"])
     stored = db.scalar(select(ManualRequest))
     assert (stored.rule_id, stored.answers["started_on"], stored.answers["number_of_terms"]) == (
         "CPD-EDIT-OUTCOME-CORRECTION-WINDOW",
@@ -300,3 +309,155 @@ def test_a_late_period_correction_is_made_exactly_as_requested(
         "fail",
     )
     assert outbox_for(db, last_event(db)).start_date == date(2024, 9, 9)
+
+
+# -- the screens, as a new user meets them ---------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["lodge_appeal", "reopen_outcome", "edit_induction_period"])
+def test_a_request_form_shows_no_errors_before_it_is_sent(signed_in_as, failed, action):
+    role = "appeals_officer" if action == "lodge_appeal" else "caseworker"
+    page = signed_in_as(role).get(f"/teachers/{TRN}/manual-handling/{action}")
+    assert not page.select(".govuk-error-summary")
+    assert not page.select(".govuk-error-message")
+    assert not page.title.get_text().startswith("Error:")
+
+
+def test_each_error_on_a_request_names_its_own_question(signed_in_as, failed):
+    page = signed_in_as("caseworker").post_page(REOPEN_URL, {})
+    summary = [a.get_text(strip=True) for a in page.select(".govuk-error-summary a")]
+    assert summary == [
+        "Enter why the outcome was recorded in error",
+        "Enter why this change is needed outside its time window",
+    ]
+
+
+def test_raising_a_request_ends_on_a_confirmation_panel_with_a_way_back(signed_in_as, failed):
+    officer = signed_in_as("appeals_officer")
+    response = officer.post(
+        LODGE_URL, {"lodged_on": parts(LATE), "reason": "Posted in time, arrived late"}
+    )
+    page = officer.get(response.headers["Location"])
+    assert page.select_one(".govuk-panel__title").get_text(strip=True) == (
+        "Manual-handling request sent"
+    )
+    assert page.select_one(".govuk-back-link")["href"] == f"/teachers/{TRN}"
+    assert page.find("a", string="View request 1")["href"] == "/manual-requests/1"
+    # Only the person who raised it is shown its confirmation.
+    signed_in_as("caseworker").get(response.headers["Location"], _expected_status=404)
+
+
+def test_the_request_page_says_when_it_was_raised_once(signed_in_as, failed):
+    url = raise_late_appeal(signed_in_as("appeals_officer"))
+    page = signed_in_as("senior_caseworker").get(url)
+    rows = {
+        row.dt.get_text(strip=True): row.dd.get_text(strip=True)
+        for row in page.select(".govuk-summary-list__row")
+    }
+    assert rows["Raised"] == "26 November 2026 at 12:00pm"
+    assert "Raised on" not in rows
+
+
+def test_an_approved_request_shows_the_change_made_in_words(signed_in_as, failed, second_senior):
+    senior = signed_in_as("senior_caseworker")
+    url = sent_to_request(
+        senior.post(
+            REOPEN_URL, {"note": "Recorded against the wrong teacher", "reason": "Found late"}
+        ).headers["Location"]
+    )
+    decide(second_senior, url, "approve", "The appropriate body confirmed the mistake")
+    change = second_senior.get(url).select_one("#requested-change")
+    text = " ".join(change.get_text(" ", strip=True).split())
+    assert text.startswith("Change made Outcome reopened")
+    assert "note" not in text.split()  # never a raw field name
+
+
+def test_queue_filters_offer_each_state_and_kind_and_say_what_they_show(
+    signed_in_as, failed, teacher
+):
+    url = raise_late_appeal(signed_in_as("appeals_officer"))
+    senior = signed_in_as("senior_caseworker")
+    page = senior.get("/manual-requests")
+    states = {o["value"]: o.has_attr("selected") for o in page.select("#state option")}
+    kinds = [o["value"] for o in page.select("#kind option")]
+    assert states == {
+        "any": False,
+        "open": True,
+        "approved": False,
+        "rejected": False,
+        "resolved": False,
+    }
+    assert kinds == ["any", "out_of_window", "drift", "delivery"]
+    decide(senior, url, "reject", "No evidence it was posted in time")
+    empty = senior.get("/manual-requests")
+    assert empty.select_one("#no-requests").get_text(strip=True) == "There are no open requests."
+    assert [
+        a.get_text() for a in senior.get("/manual-requests?state=any").select("#requests a")
+    ] == ["Request 1"]
+
+
+def test_every_requester_sees_their_requests_with_who_decided_when_and_why(
+    signed_in_as, failed, db
+):
+    caseworker = signed_in_as("caseworker")
+    url = sent_to_request(
+        caseworker.post(
+            REOPEN_URL, {"note": "Recorded against the wrong teacher", "reason": "Found late"}
+        ).headers["Location"]
+    )
+    decide(signed_in_as("senior_caseworker"), url, "reject", "Ask the appropriate body first")
+    page = caseworker.get("/manual-requests")
+    assert page.h1.get_text(strip=True) == "Your manual-handling requests"
+    assert not page.select("#requests")  # the queue is the deciders'
+    row = {
+        td["data-label"]: " ".join(td.get_text(" ", strip=True).split())
+        for td in page.select("#your-requests tbody tr td")
+    }
+    assert row["State"] == "Rejected"
+    assert row["Decided by"] == "senior.caseworker@example.gov.uk"
+    assert row["Decided"] == "26 November 2026 at 12:00pm"
+    assert row["Why"] == "Ask the appropriate body first"
+
+
+def test_the_queue_names_each_teacher_beside_the_trn(signed_in_as, failed):
+    officer = signed_in_as("appeals_officer")
+    officer.get(f"/teachers/{TRN}")  # where a request starts; the page keeps the name index
+    raise_late_appeal(officer)
+    page = signed_in_as("senior_caseworker").get("/manual-requests")
+    teacher = page.select_one("#requests tbody tr td[data-label=Teacher]").get_text(" ", strip=True)
+    assert teacher == f"Test Teacher {TRN} TRN {TRN}"
+
+
+def test_the_navigation_counts_what_waits_for_the_signed_in_user(signed_in_as, failed, db):
+    def manual_link(client: ClientRequest) -> str:
+        page = client.get("/teachers")
+        link = page.find("a", href="/manual-requests")
+        return " ".join(link.get_text().split())
+
+    officer = signed_in_as("appeals_officer")
+    raise_late_appeal(officer)
+    assert manual_link(signed_in_as("senior_caseworker")) == "Manual requests (1 to decide)"
+    # Nothing waits for the requester: another person decides their request.
+    assert manual_link(officer) == "Manual requests"
+    assert manual_link(signed_in_as("caseworker")) == "Manual requests"
+
+
+def test_a_period_request_asks_the_period_first_and_starts_from_its_values(
+    signed_in_as, failed, db, appropriate_body
+):
+    url = f"/teachers/{TRN}/manual-handling/edit_induction_period"
+    caseworker = signed_in_as("caseworker")
+    # The period is the first question, chosen already, and the page starts from its values.
+    page = caseworker.get(url)
+    names = [
+        tag["name"]
+        for tag in page.select("form[method=post] [name]")
+        if tag.get("type") != "hidden"
+    ]
+    assert names[0] == "period_id"
+    assert page.find("input", attrs={"name": "period_id", "value": str(failed.id)}).has_attr(
+        "checked"
+    )
+    assert int(page.select_one("#started_on-day")["value"]) == 2
+    assert int(page.select_one("#started_on-month")["value"]) == 9
+    assert page.select_one("#number_of_terms")["value"] == "6"

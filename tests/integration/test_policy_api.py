@@ -317,7 +317,7 @@ def test_a_change_the_rules_cannot_read_is_400_naming_the_field(
 
 def test_a_cpd_change_that_cannot_be_today_is_422_naming_the_field(post, failed):
     body = _problem(post(_lodge(lodged_on="2026-11-03")), 422, "lodged_on")
-    assert "future" in body["detail"]
+    assert "today or in the past" in body["detail"]
 
 
 def test_a_trn_neither_cpd_nor_trs_knows_is_404(post):

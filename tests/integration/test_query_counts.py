@@ -14,7 +14,14 @@ from decimal import Decimal
 
 from sqlalchemy import event
 
-from app.models import Event, Extension, InductionPeriod, OutboxEntry, TeacherSearchEntry
+from app.models import (
+    Appeal,
+    Event,
+    Extension,
+    InductionPeriod,
+    OutboxEntry,
+    TeacherSearchEntry,
+)
 
 SMALL, LARGE = "2600001", "2600002"
 
@@ -136,3 +143,51 @@ def test_search_queries_do_not_grow_with_the_record_or_the_hits(
     two_hits = _queries(app, lambda: caseworker.get("/teachers?q=test+teacher+26"))
     assert one_hit and len(one_hit) == len(two_hits), (one_hit, two_hits)
     assert LARGE in caseworker.get("/teachers?q=test+teacher+26").get_text()
+
+
+def _fail_recently(db, teacher, body, clock, day: date, *, appealed: bool = False) -> None:
+    """A fail decided on `day` (recorded that day); appealed: an open appeal lodged 172 days ago."""
+    period = InductionPeriod(
+        teacher_id=teacher.id,
+        appropriate_body_id=body.id,
+        started_on=date(2024, 9, 2),
+        finished_on=day,
+        training_programme="provider_led",
+        number_of_terms=Decimal("6"),
+        outcome="fail",
+        outcome_on=day,
+        outcome_recorded_at=clock.now() - (clock.today() - day),
+        closed_by_exemption=False,
+    )
+    db.add(period)
+    db.flush()
+    if appealed:
+        db.add(Appeal(teacher_id=teacher.id, induction_period_id=period.id, failed_on=day,
+                      lodged_on=clock.today() - timedelta(days=172), created_at=clock.now()))  # fmt: skip
+    db.add(TeacherSearchEntry(teacher_id=teacher.id, display_name=f"Test Teacher {teacher.trn}",
+                              search_name=f"test teacher {teacher.trn}", read_from_trs_at=clock.now()))  # fmt: skip
+    db.commit()
+
+
+def test_the_deadlines_list_queries_do_not_grow_with_the_teachers(
+    app, signed_in_as, add_teacher, db, appropriate_body, clock
+):
+    """Candidates come from one index-backed query; periods, appeals and names one statement each."""
+
+    def add(count: int, first: int) -> None:
+        for n in range(count):
+            teacher = add_teacher(str(first + n), in_trs=False)
+            appealed = n % 3 == 0
+            # Windows closing within ten working days: a decision, or lodging and correction.
+            day = clock.today() - timedelta(days=200 if appealed else 16 + n % 9)
+            _fail_recently(db, teacher, appropriate_body, clock, day, appealed=appealed)
+
+    users = {role: signed_in_as(role) for role in ("appeals_officer", "caseworker")}
+    add(3, 2610001)
+    few = {role: _queries(app, lambda u=user: u.get("/deadlines")) for role, user in users.items()}
+    add(12, 2610101)
+    many = {role: _queries(app, lambda u=user: u.get("/deadlines")) for role, user in users.items()}
+    for role, user in users.items():
+        assert few[role] and len(many[role]) == len(few[role]), (role, few[role], many[role])
+        rows = user.get("/deadlines").select("#closing-windows tbody tr")
+        assert len(rows) == {"caseworker": 2 + 8, "appeals_officer": 3 + 12}[role]

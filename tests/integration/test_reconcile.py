@@ -238,7 +238,7 @@ def test_check_trs_now_reconciles_that_teacher_and_says_what_it_found(
     assert response.headers["Location"] == "/teachers/4100060"
     page = caseworker.get("/teachers/4100060")
     flash = " ".join(page.select_one(".govuk-notification-banner--success").get_text().split())
-    assert "TRS records Exempt: qualified before 07 May 2000." in flash
+    assert "TRS records Exempt: qualified before 7 May 2000." in flash
     assert "The open induction period was closed on 2 November 2026." in flash
     db.expire_all()
     assert teacher.ongoing_period is None

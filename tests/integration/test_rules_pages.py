@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 
 from app.rules import ACTIONS, OWNERSHIP, RULE_CSV_COLUMNS, WINDOWS, published_rules, rule_rows
 from app.rules.decide import CHAINS
@@ -118,3 +119,22 @@ def test_rules_csv_has_one_row_per_rule(client_request):
     assert lodging["answer"] == "manual"
     assert lodging["actions"] == "lodge_appeal"
     assert "20 working days" in lodging["reason"]
+
+
+def test_rules_page_says_exactly_how_the_appeal_window_is_counted(client_request):
+    """A reader counting from "the day after the fail" got one day less than the console: the page
+    says the fail is received the day after its date and working day 1 is the next working day,
+    with a worked example that leaves out a bank holiday, worked by the window itself."""
+    row = client_request.get("/rules").select_one("#window-APPEAL_LODGING")
+    text = " ".join(row.get_text().split())
+    assert (
+        "counted from the day the fail is taken as received, which is the day after the fail "
+        "outcome's date: working day 1 is the first working day after the day of receipt"
+    ) in text
+    assert WINDOWS["APPEAL_LODGING"].last_day(date(2026, 4, 27)) == date(2026, 5, 28)
+    assert (
+        "A fail dated Monday 27 April 2026 is taken as received on Tuesday 28 April 2026. "
+        "Working day 1 is Wednesday 29 April 2026. Leaving out weekends and the bank holidays on "
+        "Monday 4 May 2026 and Monday 25 May 2026, working day 20, the last day inside the window, "
+        "is Thursday 28 May 2026."
+    ) in text

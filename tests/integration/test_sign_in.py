@@ -152,15 +152,21 @@ def test_assets_need_no_sign_in(client_request):
     ("role", "sections"),
     [
         ("viewer", ["Find a teacher", "Rules"]),
-        ("caseworker", ["Find a teacher", "Appeals", "Rules"]),
-        ("appeals_officer", ["Find a teacher", "Appeals", "Rules"]),
-        ("senior_caseworker", ["Find a teacher", "Appeals", "Manual requests", "Rules"]),
+        ("caseworker", ["Find a teacher", "Appeals", "Deadlines", "Manual requests", "Rules"]),
+        ("appeals_officer", ["Find a teacher", "Appeals", "Deadlines", "Manual requests", "Rules"]),
+        (
+            "senior_caseworker",
+            ["Find a teacher", "Appeals", "Deadlines", "Manual requests", "Rules"],
+        ),
+        ("admin", ["Find a teacher", "Rules", "Users"]),
     ],
 )
 def test_navigation_offers_each_role_the_sections_it_may_open(signed_in_as, role, sections):
     person = signed_in_as(role)
-    links = person.get("/teachers").select(".govuk-service-navigation__list a")
-    assert [link.get_text(strip=True) for link in links] == sections
+    page = person.get("/teachers")
+    links = page.select(".govuk-service-navigation__list a")
+    names = [link.get_text(" ", strip=True) for link in links]  # nothing waits: no counts
+    assert names == sections
     for link in links:  # every section offered opens for this role
         assert person.get_response(link["href"]).status_code == 200
 

@@ -99,6 +99,75 @@ def _page_actions(page) -> tuple[set[str], dict[str, tuple[str, str]]]:
     return links, explained
 
 
+def _blocked(page) -> tuple[str, str] | None:
+    """(reason, rule id) from the notice of a check that blocks every action, if there is one."""
+    banner = page.select_one("#blocked-banner")
+    if banner is None:
+        return None
+    return (
+        banner.select_one(".govuk-notification-banner__heading").get_text(strip=True),
+        banner.select_one(".app-source").get_text(strip=True).removeprefix("Rule "),
+    )
+
+
+BLOCKED = {
+    "deactivated": (
+        lambda admin: admin.deactivate(TRN),
+        "CPD-P1-NO-ACTIVE-TRS-RECORD",
+        "TRS support, who can say why the record was deactivated and restore it",
+    ),
+    "merged": (
+        lambda admin: admin.merge(TRN, "2600002"),
+        "CPD-P1-NO-ACTIVE-TRS-RECORD",
+        "The retained record, TRN 2600002",
+    ),
+    "not found": (
+        None,
+        "CPD-P1-NO-ACTIVE-TRS-RECORD",
+        "Check the TRN with TRS support: CPD may hold a mistyped or retired TRN",
+    ),
+    "failed in Wales": (
+        lambda admin: admin.set_induction(TRN, "FailedInWales", "2021-09-01", "2022-07-01"),
+        "CPD-P2-FAILED-IN-WALES",
+        None,
+    ),
+    "exempt": (
+        lambda admin: admin.set_induction(
+            TRN, "Exempt", exemption_reason_ids=["5a80cee8-98a8-426b-8422-b0e81cb49b36"]
+        ),
+        "CPD-P3-EXEMPT",
+        "The TRS console, where exemptions are held",
+    ),
+}
+
+
+@pytest.mark.parametrize("state", BLOCKED)
+def test_a_check_that_blocks_every_action_is_said_once_at_the_top(
+    signed_in_as, add_teacher, appropriate_body, db, sandbox_admin, state
+):
+    arrange, rule_id, advice = BLOCKED[state]
+    sandbox_admin.create_person(trn="2600002", firstName="Kept", lastName="Record")
+    teacher = add_teacher(TRN, in_trs=arrange is not None)
+    add_period(db, teacher, appropriate_body.id, "2025-09-01")
+    if arrange:
+        arrange(sandbox_admin)
+
+    page = signed_in_as("caseworker").get(f"/teachers/{TRN}")
+
+    reason, shown_rule = _blocked(page)
+    assert shown_rule == rule_id
+    assert page.text.count(reason) == 1
+    assert not page.select(".app-explained")
+    assert page.select_one("#actions-blocked")
+    banner = page.select_one("#blocked-banner").get_text(" ", strip=True)
+    if advice:
+        assert f"Where to make a change instead: {advice}." in banner
+    # Only a merged record has a retained TRN to go to.
+    assert ("retained" in banner) is (state == "merged")
+    # No advice to press a button this page does not have.
+    assert "Check TRS now" not in banner
+
+
 @pytest.mark.parametrize("record", RECORDS)
 @pytest.mark.parametrize("role", ["caseworker", "appeals_officer"])
 def test_actions_agree_with_the_rules_and_the_api(
@@ -126,6 +195,10 @@ def test_actions_agree_with_the_rules_and_the_api(
             expected_links |= journeys
             if not any(j.action == action for j in JOURNEYS.values()):
                 not_built.append(title)
+        elif blocked := _blocked(page):
+            # One check answered every action alike: said once, at the top, not per action.
+            assert blocked == (decision.reason, decision.rule_id)
+            assert not explained
         else:
             assert explained[title] == (decision.reason, decision.rule_id)
     assert links == expected_links

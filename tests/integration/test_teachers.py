@@ -26,6 +26,16 @@ def _summary(page, card_title: str) -> dict[str, str]:
     raise AssertionError(f"no summary card {card_title!r}")
 
 
+def _card(card) -> dict[str, str]:
+    rows = {
+        row.select_one(".govuk-summary-list__key").get_text(strip=True): row.select_one(
+            ".govuk-summary-list__value"
+        ).get_text(strip=True)
+        for row in card.select(".govuk-summary-list__row")
+    }
+    return {"title": card.select_one(".govuk-summary-card__title").get_text(strip=True), **rows}
+
+
 def test_teachers_table_holds_nothing_trs_owns(database_engine):
     columns = {column["name"] for column in inspect(database_engine).get_columns("teachers")}
     assert columns == {"id", "trn", "created_at", "updated_at", "version"}
@@ -165,15 +175,22 @@ def test_teacher_page_shows_each_value_with_its_source(
     assert trs["Induction status"] == "In progress"
     assert trs["Induction start date"] == "2 September 2024"
     cpd = _summary(page, "Held in CPD")
-    assert cpd["Induction"] == "In progress since 2 September 2024, 3 terms so far"
+    assert cpd["Induction"] == "In progress since 2 September 2024, 3 terms in finished periods"
     assert cpd["Current appropriate body"] == "Alpha Teaching School Hub"
     assert cpd["Training programme"] == "School-led"
     assert cpd["Extensions"] == "1.5 terms"
-    periods = [
-        [td.get_text(strip=True) for td in tr.select("td")] for tr in page.select("tbody tr")
+    # One card per period, newest first, titled by the appropriate body (a table would not
+    # reflow on a narrow screen).
+    ongoing, finished = page.select("#induction-periods ~ .govuk-summary-card")[:2]
+    assert _card(ongoing)["title"] == "Alpha Teaching School Hub"
+    assert _card(ongoing)["Started"] == "1 September 2025"
+    assert _card(ongoing)["Finished"] == "Ongoing"
+    assert _card(ongoing)["Terms"] == "Not yet known"
+    assert [_card(finished)[key] for key in ("Finished", "Programme", "Terms")] == [
+        "18 July 2025",
+        "Provider-led",
+        "3 terms",
     ]
-    assert periods[0][:3] == ["Alpha Teaching School Hub", "1 September 2025", "Ongoing"]
-    assert periods[1][2:5] == ["18 July 2025", "Provider-led", "3 terms"]
     assert "Read from TRS 2 November 2026 at 10:00am" in page.text
 
 
@@ -186,14 +203,16 @@ def test_teacher_page_shows_exemption_reasons(signed_in_as, add_teacher):
         },
     )
     trs = _summary(signed_in_as("viewer").get("/teachers/1234567"), "Held in TRS")
-    assert trs["Induction status"] == "Exempt: qualified before 07 May 2000"
-    assert trs["Exemption reasons"] == "They qualified before 07 May 2000"
+    # TRS names the reason "... 07 May 2000"; GOV.UK writes dates without a leading zero.
+    assert trs["Induction status"] == "Exempt: qualified before 7 May 2000"
+    assert trs["Exemption reasons"] == "They qualified before 7 May 2000"
 
 
 def test_teacher_unknown_to_trs_still_shows_cpd(signed_in_as, add_teacher):
     add_teacher("1234567", in_trs=False)
     page = signed_in_as("viewer").get("/teachers/1234567")
     assert page.h1.get_text(strip=True) == "TRN 1234567"
+    assert page.find("p", string="TRN 1234567") is None  # the h1 says it; not again beneath
     assert "TRS has no teacher with TRN 1234567" in page.text
     assert _summary(page, "Held in CPD")["Induction"] == "No induction periods recorded"
 

@@ -21,6 +21,11 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 TABLES_CHILD_FIRST = (
+    "write_tokens",
+    "trs_write_locks",
+    "user_sessions",
+    "account_events",
+    "sign_in_throttles",
     "manual_requests",
     "appeals",
     "outbox",

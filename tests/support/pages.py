@@ -66,10 +66,15 @@ class ClientRequest:
         return self.client.get(url, **kwargs)
 
     def csrf_token(self, url: str) -> str:
+        return self.form_tokens(url)["csrf_token"]
+
+    def form_tokens(self, url: str) -> dict[str, str]:
+        """The CSRF token, and the one-time write token where the form carries one."""
         page = BeautifulSoup(self.client.get(url).get_data(as_text=True), "html.parser")
         field = page.find("input", attrs={"name": "csrf_token"})
         assert field is not None, f"no CSRF token on {url}"
-        return field["value"]
+        write = page.find("input", attrs={"name": "write_token"})
+        return {"csrf_token": field["value"], **({"write_token": write["value"]} if write else {})}
 
     def post(
         self,
@@ -80,7 +85,7 @@ class ClientRequest:
         **kwargs: Any,
     ) -> TestResponse:
         """POST with the CSRF token a browser would have from the form's page."""
-        form = {"csrf_token": self.csrf_token(_csrf_from or url), **(data or {})}
+        form = {**self.form_tokens(_csrf_from or url), **(data or {})}
         response = self.client.post(url, data=form, **kwargs)
         assert response.status_code == _expected_status, (
             f"POST {url}: expected {_expected_status}, got {response.status_code}"

@@ -255,7 +255,8 @@ class SandboxAdmin:
     # -- what CPD sent ------------------------------------------------------------------------
 
     def cpd_requests(self, trn: str | None = None, since: int = 0) -> list[dict[str, Any]]:
-        """Accepted `PUT .../cpd-induction` calls in order: `{seq, trn, receivedAt, body}`."""
+        """Accepted `PUT .../cpd-induction` calls in order:
+        `{seq, trn, receivedAt, body, requestId}`."""
         if trn is None:
             return self._call("GET", f"/cpd-requests?since={since}")["requests"]
         return self._call("GET", f"/persons/{trn}/cpd-requests")["requests"]

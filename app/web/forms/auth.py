@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
@@ -11,19 +13,24 @@ from wtforms.validators import Email, InputRequired, Length, Regexp
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*\Z"
 
 
+def email_validators(missing: str) -> list[Any]:
+    """An email address is required, at most 254 characters and shaped like one."""
+    return [
+        InputRequired(message=missing),
+        Length(max=254, message="Email address must be 254 characters or fewer"),
+        Email(
+            message="Enter an email address in the correct format, like name@example.gov.uk",
+            check_deliverability=False,
+        ),
+    ]
+
+
 class SignInForm(FlaskForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        validators=[
-            InputRequired(message="Enter your email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email(
-                message="Enter an email address in the correct format, like name@example.gov.uk",
-                check_deliverability=False,
-            ),
-        ],
+        validators=email_validators("Enter your email address"),
     )
     password = PasswordField(
         "Password",

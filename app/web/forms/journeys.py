@@ -11,6 +11,7 @@ id that does not exist; text may be huge. Each becomes an error message, never a
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -109,6 +110,11 @@ class GovDateField(Field):
     def answer(self) -> str | None:
         return self.data.isoformat() if self.data else None
 
+    @property
+    def error_href(self) -> str:
+        """The error summary links to the day input (GOV.UK's pattern), so the focus moves there."""
+        return f"#{self.id}-day"
+
 
 class _Kept:
     """A field whose answer the journey keeps between pages: its text, or None when blank."""
@@ -190,7 +196,17 @@ class TextField(_Kept, StringField):
 class NoteField(_Kept, TextAreaField):
     widget = GovTextArea()
 
-    def __init__(self, label: str, *, required: bool, hint: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        label: str,
+        *,
+        required: bool,
+        hint: str,
+        missing: str = "Enter a note",
+        **kwargs: Any,
+    ) -> None:
+        """`missing`: the error when a required note is empty; it names its own question, so two
+        notes on one page never share a message."""
         validators = [
             Length(max=NOTE_LIMIT, message=f"Note must be {NOTE_LIMIT:,} characters or fewer")
         ]
@@ -202,10 +218,11 @@ class NoteField(_Kept, TextAreaField):
             **kwargs,
         )
         self.required = required
+        self.missing = missing
 
     def pre_validate(self, form: FlaskForm) -> None:
         if self.required and not self.data:
-            raise StopValidation("Enter a note")
+            raise StopValidation(self.missing)
 
 
 class JourneyForm(FlaskForm):
@@ -223,8 +240,39 @@ class JourneyForm(FlaskForm):
             and hasattr(unbound.field_class, "answer")
         )
 
+    @classmethod
+    def question_labels(cls) -> dict[str, str]:
+        """Each question's name -> its label, for words where no form is built."""
+        return {name: getattr(cls, name).args[0] for name in cls.question_names()}
+
     def question_fields(self) -> list[Field]:
         return [f for f in self if hasattr(f, "answer")]
+
+    def questions(
+        self, heading: str | None = None, lead: str | None = None
+    ) -> list[tuple[Field, dict[str, Any]]]:
+        """Each question with its GOV.UK macro parameters (legend or label, hint), for any page
+        built from these questions. `heading`: the page's one question, asked as its h1 (and
+        `lead`, the page's lead paragraph, becomes its hint, so nothing sits between the caption
+        and the heading)."""
+        questions = []
+        for field in self.question_fields():
+            params = deepcopy((field.render_kw or {}).get("params", {}))
+            text = heading or field.label.text
+            if heading and lead:
+                hint = (params.get("hint") or {}).get("text")
+                params["hint"] = {"text": f"{lead} {hint}" if hint else lead}
+            question = {"text": text, "isPageHeading": bool(heading)}
+            if isinstance(field.widget, GovDateInput | GovRadioInput):
+                size = "l" if heading else "m"
+                params["fieldset"] = {
+                    "legend": {**question, "classes": f"govuk-fieldset__legend--{size}"}
+                }
+            else:
+                size = "l" if heading else "s"
+                params["label"] = {**question, "classes": f"govuk-label--{size}"}
+            questions.append((field, params))
+        return questions
 
     def answers(self) -> dict[str, str | None]:
         return {f.name: f.answer() for f in self.question_fields()}
@@ -325,6 +373,24 @@ class ChoosePeriodForm(JourneyForm):
     period_id = GovRadioField("Induction period", message="Select the induction period", choices={})
 
 
+def support_ticket_field(label: str = "Support ticket number") -> TextField:
+    """A support ticket number (never required on its own), its format in the hint."""
+    return TextField(
+        label,
+        validators=[
+            Optional(),
+            Regexp(r"^\d{6}\Z", message="Support ticket number must be 6 digits, like 123456"),
+        ],
+        render_kw={
+            "params": {
+                "classes": "govuk-input--width-10",
+                "inputmode": "numeric",
+                "hint": {"text": "6 digits, like 123456"},
+            }
+        },
+    )
+
+
 class DeletePeriodForm(JourneyForm):
     period_id = GovRadioField("Induction period", message="Select the induction period", choices={})
     note = NoteField(
@@ -332,14 +398,7 @@ class DeletePeriodForm(JourneyForm):
         required=False,
         hint="Why the period is being deleted. Give a note, a support ticket number, or both.",
     )
-    support_ticket = TextField(
-        "Support ticket number",
-        validators=[
-            Optional(),
-            Regexp(r"^\d{6}\Z", message="Support ticket number must be 6 digits, like 123456"),
-        ],
-        render_kw={"params": {"classes": "govuk-input--width-10", "inputmode": "numeric"}},
-    )
+    support_ticket = support_ticket_field()
 
     def validate(self, extra_validators: Any = None) -> bool:
         if not super().validate(extra_validators):
@@ -351,7 +410,8 @@ class DeletePeriodForm(JourneyForm):
 
 
 def delete_note(note: str | None, ticket: str | None) -> str:
-    """The note a deletion's event keeps: the caseworker's words and the ticket, as given."""
+    """The note an event keeps (a deletion's, a legacy correction's): the caseworker's words and
+    the ticket, as given."""
     parts = [f"Support ticket {ticket}" if ticket else "", note or ""]
     return ". ".join(p for p in parts if p)
 
@@ -380,6 +440,7 @@ class ReopenForm(JourneyForm):
         "Why was the outcome recorded in error?",
         required=True,
         hint="This note is kept in the teacher's timeline.",
+        missing="Enter why the outcome was recorded in error",
     )
 
 
@@ -409,6 +470,15 @@ class LegacyStatusForm(JourneyForm):
 class LegacyDatesForm(JourneyForm):
     start_date = GovDateField("Induction start date", what="induction start date")
     completed_date = GovDateField("Induction completed date", what="induction completed date")
+
+
+class LegacyReasonForm(JourneyForm):
+    reason = NoteField(
+        "Why is the induction status being corrected?",
+        required=True,
+        hint="For example, what the teacher or their school sent. It is kept with the change.",
+    )
+    support_ticket = support_ticket_field("Support ticket number (optional)")
 
 
 def legacy_needs_dates(status: str | None) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
-from wtforms import SubmitField
+from wtforms import HiddenField, SubmitField
 
 from app.web.forms.journeys import GovRadioField, NoteField
 
@@ -18,12 +18,14 @@ class RequestReasonForm(FlaskForm):
         "Why is this change needed outside its time window?",
         required=True,
         hint="The senior caseworker who decides reads this; it is kept with the request.",
+        missing="Enter why this change is needed outside its time window",
     )
     evidence = NoteField(
         "Evidence",
         required=False,
         hint="For example, where the notice of appeal or the appropriate body's email is filed.",
     )
+    write_token = HiddenField()  # one-time: raising twice from one page raises one request
     submit = SubmitField("Send request", widget=GovSubmitInput())
 
 
@@ -35,5 +37,7 @@ class DecideRequestForm(FlaskForm):
         "Justification or reason",
         required=True,
         hint="Approving: why the change may be made outside its window. Rejecting: why not.",
+        missing="Enter the justification or reason for your decision",
     )
+    write_token = HiddenField()  # one-time: a replayed decision is shown, not made again
     submit = SubmitField("Save decision", widget=GovSubmitInput())

@@ -13,6 +13,7 @@ from typing import Any
 from flask import g, url_for
 
 from app.models import Teacher
+from app.rules import Decision
 from app.services.actions import teacher_actions
 from app.trs.gateway import TrsReading
 from app.web.context import clock, db_session
@@ -28,6 +29,7 @@ class ActionsView:
     not_built: list[str]
     unavailable: str | None
     may_act: bool
+    blocked: Decision | None = None  # one answer for every action: said once, not per action
 
 
 def teacher_actions_view(trn: str, teacher: Teacher | None, reading: TrsReading) -> ActionsView:
@@ -52,4 +54,10 @@ def teacher_actions_view(trn: str, teacher: Teacher | None, reading: TrsReading)
         for option in actions.explained
     ]
     not_built = [option.title for option in actions.not_built]
+    reasons = {option.decision.rule_id for option in actions.explained}
+    if len(reasons) == 1 and not actions.allowed and not actions.not_built:
+        # A check made before every action (no active TRS record, failed in Wales, exempt)
+        # answers them all alike: the page says it once, at the top.
+        blocked = actions.explained[0].decision
+        return ActionsView([], [], [], None, True, blocked)
     return ActionsView(links, explained, not_built, actions.unavailable, actions.may_act)

@@ -100,6 +100,9 @@ class Journey:
     destructive: bool = False  # the confirm button is a warning button (deleting)
     needs: Callable[[Teacher | None], bool] = _any_teacher
     """Whether the teacher has what the journey works on (an extension to change, say)."""
+    seen: Callable[[Case], Mapping[str, object]] | None = None
+    """What of TRS the check page shows that the save must still find (a change sent straight
+    to TRS, where no CPD row's version guards it)."""
 
     def step(self, slug: str) -> Step | None:
         return next((s for s in self.steps if s.slug == slug), None)
@@ -171,12 +174,12 @@ def begin_state(version: int) -> dict[str, Any]:
 # Rules whose refusal an answer caused, and the field it is shown on. A message of None shows the
 # rule's own reason; otherwise RECT's wording, with the dates the rule used.
 RULE_FIELDS: dict[str, tuple[str, str | None]] = {
-    "CPD-PERIOD-START-BEFORE-QTS": ("started_on", "Start date cannot be before QTS award date ({qts_date})"),
-    "CPD-PERIOD-START-BEFORE-SEPTEMBER-1999": ("started_on", "Start date cannot be before 1 September 1999, when statutory induction began"),
-    "CPD-PERIOD-START-IN-FUTURE": ("started_on", "Start date cannot be in the future"),
-    "CPD-FINISH-IN-FUTURE": ("finished_on", "End date cannot be in the future"),
+    "CPD-PERIOD-START-BEFORE-QTS": ("started_on", "Start date must be the same as or after the QTS date ({qts_date})"),
+    "CPD-PERIOD-START-BEFORE-SEPTEMBER-1999": ("started_on", "Start date must be the same as or after 1 September 1999, when statutory induction began"),
+    "CPD-PERIOD-START-IN-FUTURE": ("started_on", "Start date must be today or in the past"),
+    "CPD-FINISH-IN-FUTURE": ("finished_on", "End date must be today or in the past"),
     "CPD-PERIOD-INSERTED-WITHOUT-END": ("finished_on", None),
-    "CPD-PERIOD-OVERLAP": ("started_on", "{Which} date cannot overlap another induction period"),
+    "CPD-PERIOD-OVERLAP": ("started_on", "{Which} date must not overlap another induction period"),
     "CPD-EDIT-LATER-AFTER-OUTCOME": ("finished_on", None),
     "CPD-EDIT-OUTCOME-CORRECTION-WINDOW": ("period_id", None),
     "CPD-DELETE-OUTCOME-PERIOD": ("period_id", None),

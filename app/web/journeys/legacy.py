@@ -7,7 +7,13 @@ from datetime import date
 from app.rules import long_date, status_words
 from app.services import legacy
 from app.services.casework import Case
-from app.web.forms.journeys import LegacyDatesForm, LegacyStatusForm, legacy_needs_dates
+from app.web.forms.journeys import (
+    LegacyDatesForm,
+    LegacyReasonForm,
+    LegacyStatusForm,
+    delete_note,
+    legacy_needs_dates,
+)
 from app.web.journeys.flow import Answers, Journey, Row, Step
 
 
@@ -37,6 +43,10 @@ def _rows(case: Case, answers: Answers) -> list[Row]:
     ):
         if answers.get(name):
             rows.append(Row(key, long_date(_day(answers, name)), "dates"))
+    rows.append(Row("Why", answers["reason"], "reason"))
+    rows.append(
+        Row("Support ticket number", answers.get("support_ticket") or "None given", "reason")
+    )
     return rows
 
 
@@ -66,6 +76,7 @@ CORRECT = Journey(
             checks=_change,
             applies=lambda answers: legacy_needs_dates(answers.get("status")),
         ),
+        Step("reason", "Why is the induction status being corrected?", LegacyReasonForm),
     ),
     change=_change,
     rows=_rows,
@@ -74,7 +85,9 @@ CORRECT = Journey(
         status=answers["status"],
         start_date=_day(answers, "start_date"),
         completed_date=_day(answers, "completed_date"),
+        note=delete_note(answers["reason"], answers.get("support_ticket")),
     ),
+    seen=lambda case: legacy.trs_values(case.record),
     done="Induction status corrected in TRS",
     confirm="Send to TRS",
 )

@@ -13,8 +13,10 @@ from copy import deepcopy
 from typing import Any, NoReturn
 
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput
+from sqlalchemy import exists, select
+from werkzeug.exceptions import HTTPException
 
+from app.models import OutboxEntry
 from app.rules import ACTIONS, MalformedChange, role_may
 from app.services.casework import (
     ActionRefused,
@@ -26,6 +28,8 @@ from app.services.casework import (
     open_case,
 )
 from app.services.changes import Actor
+from app.services.legacy import TrsMoved, TrsOutcomeUnknown, TrsWriteBusy
+from app.services.once import AlreadyDone, Once, UnknownToken, issue, spent
 from app.services.records import TrsUnreadable
 from app.services.teachers import TRN_PATTERN, find_teacher
 from app.trs.errors import TrsError
@@ -109,6 +113,13 @@ def step(trn: str, journey: str, step: str) -> Any:
     page = chosen.step(step) or abort(404)
     state = _state(trn, chosen)
     case = _open(trn, chosen)
+    try:
+        return _step(trn, chosen, page, state, case)
+    except NotFound:  # the period or extension chosen was deleted by someone else meanwhile
+        return _changed(trn, chosen)
+
+
+def _step(trn: str, chosen: Journey, page: Step, state: dict[str, Any], case: Case) -> Any:
     if not page.applies(state["answers"]):
         return redirect(_next_url(trn, chosen, state))
     form = page.make_form(case, state["answers"], submitted=request.method == "POST")
@@ -128,10 +139,19 @@ def step(trn: str, journey: str, step: str) -> Any:
 @require_role(*CASEWORKERS)
 def check(trn: str, journey: str) -> Any:
     chosen = _journey(journey)
+    posted = load_state(chosen, trn) if request.method == "POST" else None
+    if posted and (replayed := _replayed(trn, chosen, posted)):
+        return replayed
     state = _state(trn, chosen)
     if chosen.next_step(state) is not None:
         return redirect(_next_url(trn, chosen, state))
-    case = _open(trn, chosen)
+    try:
+        case = _open(trn, chosen)
+    except HTTPException:
+        # The change a racing copy of this POST just made may be why the action is gone.
+        if posted and (replayed := _replayed(trn, chosen, posted)):
+            return replayed
+        raise
     answers = chosen.applicable(state["answers"])
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -139,7 +159,25 @@ def check(trn: str, journey: str) -> Any:
     problem = _rule_problem(chosen, case, chosen.change, answers)
     if problem is not None:
         return _show_problem(trn, chosen, case, answers, problem)
+    _issue_token(trn, chosen, state, case)
     return _render_check(trn, chosen, case, answers, form)
+
+
+def _purpose(trn: str, journey: Journey) -> str:
+    return f"journey:{journey.slug}:{trn}"
+
+
+def _issue_token(trn: str, journey: Journey, state: dict[str, Any], case: Case) -> None:
+    """Give the journey its write token (once), and keep what TRS showed on this check page."""
+    kept = dict(state)
+    if not kept.get("token"):
+        kept["token"] = issue(
+            db_session(), g.current_user.id, _purpose(trn, journey), clock().now()
+        )
+    if journey.seen is not None:
+        kept["seen"] = journey.seen(case)
+    if kept != state and save_state(journey, trn, kept):
+        state.update(kept)
 
 
 @blueprint.route(f"{JOURNEY_URL}/done")
@@ -154,6 +192,7 @@ def done(trn: str, journey: str) -> Any:
         journey=chosen,
         trn=trn,
         summary=state["done"],
+        sends_to_trs=state.get("sends_to_trs", True),
         write_target=ACTIONS[chosen.action].write_target,
         page_title=chosen.done,
     )
@@ -243,6 +282,10 @@ def _confirm(
     form: ConfirmForm,
 ) -> Any:
     """The final POST: the service asks the rules again with the full change, then writes."""
+    if not state.get("token"):  # the check page was never shown: show it, with its token
+        _issue_token(trn, journey, state, case)
+        form.form_errors.append("Check your answers, then confirm.")
+        return _render_check(trn, journey, case, answers, form)
     submission = Submission(
         session=db_session(),
         gateway=trs_gateway(),
@@ -250,15 +293,30 @@ def _confirm(
         trn=trn,
         actor=Actor.of(g.current_user),
         expected_version=state["version"],
+        once=Once(state["token"], g.current_user.id, _purpose(trn, journey)),
+        seen=state.get("seen"),
     )
     try:
         outcome = journey.save(submission, answers)
-    except ActionRefused as refused:
-        return render_error(403, (refused.decision.reason,))
+    except AlreadyDone as done:
+        return _already_done(trn, journey, done)
+    except (ActionRefused, ConcurrentChange, NotFound) as refused:
+        # Refused because a copy of this POST (a double click, a second tab) made the change?
+        if replayed := _replayed(trn, journey, state):
+            return replayed
+        if isinstance(refused, ActionRefused):
+            return render_error(403, (refused.decision.reason,))
+        return _changed(trn, journey)
+    except UnknownToken:
+        forget_state(journey, trn)
+        return render_error(400, ("This page has expired.", "Start the change again."))
+    except (TrsMoved, TrsWriteBusy) as moved:
+        return _changed(trn, journey, str(moved))
+    except TrsOutcomeUnknown as unknown:
+        save_state(journey, trn, {"done": unknown.summary, "token": state["token"]})
+        return _render_unknown(trn, journey, unknown)
     except RoleMayNot:
         abort(403)
-    except (ConcurrentChange, NotFound):
-        return _changed(trn, journey)
     except MalformedChange as error:
         return render_error(400, (error.message,))
     except TrsUnreadable as unreadable:
@@ -267,19 +325,60 @@ def _confirm(
     except TrsError as error:
         form.form_errors.append(_trs_refusal(error))
         return _render_check(trn, journey, case, answers, form)
-    save_state(journey, trn, {"done": outcome.event.summary})  # what the panel page shows
+    # What the panel page shows, and whether the change sends TRS a status (lodging an appeal
+    # does not, so the page must not say it does); the token stays, so a replay finds it spent.
+    sends = db_session().scalar(select(exists().where(OutboxEntry.event_id == outcome.event.id)))
+    save_state(
+        journey,
+        trn,
+        {"done": outcome.event.summary, "sends_to_trs": sends, "token": state["token"]},
+    )
     return redirect(url_for(".done", trn=trn, journey=journey.slug))
 
 
 def _trs_refusal(error: TrsError) -> str:
-    """TRS's reason, and what it means here: nothing changed (a retry is the caseworker's call)."""
+    """TRS's reason, and what it means here. The service raises TrsError only when TRS answered
+    and reading it back showed nothing changed (a retry is the caseworker's call)."""
     if error.retryable:
         reason = error.message.split(". ")[0].rstrip(".")
-        return f"{reason}. Nothing has changed: try again in a few minutes."
+        return f"{reason}. TRS was read back and nothing has changed: try again in a few minutes."
     return f"TRS did not accept the correction: {error.message} Nothing has changed."
 
 
-def _changed(trn: str, journey: Journey) -> tuple[str, int]:
+def _replayed(trn: str, journey: Journey, state: dict[str, Any]) -> tuple[str, int] | None:
+    """The "already done" page when this journey's confirmation was made (its token spent)."""
+    done = spent(db_session(), state.get("token"))
+    if done is None and "done" not in state:
+        return None
+    return _already_done(trn, journey, done)
+
+
+def _already_done(trn: str, journey: Journey, done: AlreadyDone | None) -> tuple[str, int]:
+    """The 409 page for a confirmation whose change was made already (a replay, a second tab)."""
+    db_session().rollback()
+    body = render_template(
+        "journeys/already_done.html",
+        journey=journey,
+        trn=trn,
+        done=done,
+        page_title="This change has already been made",
+    )
+    return body, 409
+
+
+def _render_unknown(trn: str, journey: Journey, unknown: TrsOutcomeUnknown) -> tuple[str, int]:
+    """TRS never answered and reading it back could not show whether the change arrived."""
+    body = render_template(
+        "journeys/unknown.html",
+        journey=journey,
+        trn=trn,
+        unknown=unknown,
+        page_title="We do not know yet whether TRS made this change",
+    )
+    return body, 502
+
+
+def _changed(trn: str, journey: Journey, why: str | None = None) -> tuple[str, int]:
     """The 409 page: the record as it is now, and a way to start again from it."""
     session = db_session()
     session.rollback()
@@ -290,7 +389,8 @@ def _changed(trn: str, journey: Journey) -> tuple[str, int]:
         trn=trn,
         teacher=find_teacher(session, trn),
         person=trs_gateway().read_person(trn).person,
-        page_title="This record changed while you were editing it",
+        why=why,
+        page_title=why or "This record changed while you were editing it",
     )
     return body, 409
 
@@ -332,34 +432,9 @@ def _render_step(
 def _questions(
     page: Step, form: JourneyForm, lead: str | None
 ) -> tuple[list[tuple[Any, dict[str, Any]]], bool]:
-    """Each field with its GOV.UK params; a one-question page's label is its h1 (and its lead
-    paragraph the hint, so nothing sits between the caption and the heading)."""
-    fields = form.question_fields()
-    heading = page.heading and len(fields) == 1
-    questions = []
-    for field in fields:
-        params = deepcopy((field.render_kw or {}).get("params", {}))
-        text = page.title if heading else field.label.text
-        if heading and lead:
-            hint = (params.get("hint") or {}).get("text")
-            params["hint"] = {"text": f"{lead} {hint}" if hint else lead}
-        if isinstance(field.widget, GovDateInput | GovRadioInput):
-            size = "l" if heading else "m"
-            legend = {
-                "text": text,
-                "isPageHeading": heading,
-                "classes": f"govuk-fieldset__legend--{size}",
-            }
-            params["fieldset"] = {"legend": legend}
-        else:
-            size = "l" if heading else "s"
-            params["label"] = {
-                "text": text,
-                "isPageHeading": heading,
-                "classes": f"govuk-label--{size}",
-            }
-        questions.append((field, params))
-    return questions, heading
+    """A one-question page's label is its h1 (see `JourneyForm.questions`)."""
+    heading = page.heading and len(form.question_fields()) == 1
+    return form.questions(page.title if heading else None, lead if heading else None), heading
 
 
 def _render_check(

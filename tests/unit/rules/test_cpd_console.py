@@ -196,6 +196,13 @@ def test_p1_no_active_trs_record_comes_first(action: str, found: str, status: st
     decision = decide("cpd", action, record, TODAY)
     assert (decision.rule_id, decision.outcome) == ("CPD-P1-NO-ACTIVE-TRS-RECORD", F)
     assert ("TRN 1000001" in decision.reason) is (found == "merged")
+    # Each state has its own advice: only a merged record has a retained TRN to go to.
+    advice = {
+        "not_found": "Check the TRN with TRS support",
+        "deactivated": "TRS support, who can say why the record was deactivated",
+        "merged": "The retained record, TRN 1000001",
+    }
+    assert decision.make_it_instead.startswith(advice[found])
 
 
 @pytest.mark.parametrize("action", CONSOLE_ACTIONS["cpd"])
@@ -204,8 +211,8 @@ def test_p2_and_p3_reasons(action: str) -> None:
     assert "cannot be served again in England" in wales.reason
     exempt = decide("cpd", action, h.build("Exempt", h.ongoing, True), TODAY)
     assert exempt.reason == (
-        "TRS records this teacher as exempt (qualified before 07 May 2000). Any open induction "
-        "here is closed when this console reads TRS's change; use Check TRS now."
+        "TRS records this teacher as exempt (qualified before 7 May 2000). Any open induction "
+        "here is closed when this console next reads TRS."
     )
     assert exempt.make_it_instead
 

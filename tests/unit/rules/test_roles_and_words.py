@@ -25,11 +25,15 @@ def test_roles(action: str) -> None:
     assert role_may("senior_caseworker", action) is casework
     assert role_may("appeals_officer", action) is (action in APPEALS)
     assert role_may("viewer", action) is False
+    assert role_may("admin", action) is False  # accounts only, never casework
     assert role_may("intruder", action) is False
 
 
-def test_role_table_names_the_four_roles() -> None:
-    assert set(ROLE_ACTIONS) == {"caseworker", "senior_caseworker", "appeals_officer", "viewer"}
+def test_role_table_names_every_role() -> None:
+    from app.models.user import ROLES
+
+    assert set(ROLE_ACTIONS) == set(ROLES)
+    assert ROLE_ACTIONS["admin"] == ()
 
 
 def test_manual_requests_are_decided_by_another_senior_caseworker() -> None:
@@ -71,7 +75,7 @@ def test_status_words(status: str, words: str) -> None:
 def test_exempt_with_reasons() -> None:
     assert (
         status_words("Exempt", ["They qualified before 07 May 2000"])
-        == "Exempt: qualified before 07 May 2000"
+        == "Exempt: qualified before 7 May 2000"
     )
     assert (
         status_words("Exempt", ["They passed induction in Wales", "Overseas Trained Teacher"])

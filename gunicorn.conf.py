@@ -1,0 +1,50 @@
+"""gunicorn's settings for the console, read from the working directory by `gunicorn
+'app:create_app()'` (the Dockerfile and the Procfile both start it there).
+
+Each setting can be moved from the environment: `PORT` (gunicorn's own: bind 0.0.0.0:$PORT),
+`WEB_CONCURRENCY` processes (default 2) of `WEB_THREADS` threads (default 4), so a request waiting
+on TRS does not hold up a whole process.
+"""
+
+import os
+import tempfile
+
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "4"))
+# SIGTERM: finish the requests in hand for up to this long, then stop.
+graceful_timeout = 20
+# Several consoles (tests, benches) may run on one machine: no shared control socket.
+control_socket_disable = True
+
+# Every process must count into one directory for /metrics to add them up, and the variable must
+# be set before the app (and so prometheus-client) is imported in the workers.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="induction-console-metrics-")
+
+# The console logs each request itself, as JSON with its request id: no second access log.
+accesslog = None
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "app.observability.logs.JsonFormatter"}},
+    "handlers": {
+        "json": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "root": {"level": os.environ.get("LOG_LEVEL", "INFO").upper(), "handlers": ["json"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
+        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
+    },
+}
+
+
+def child_exit(_server, worker) -> None:
+    """A web process that ended leaves its counters behind for the others to go on adding."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
