@@ -1,4 +1,4 @@
-"""`flask --app app import-inductions FILE.csv`: the command around `app.services.importer`.
+"""`flask --app app import-inductions FILE.csv`: the command around `app.importing`.
 
 The command reads the file (refusing a bad one with exit code 2 before anything is written),
 runs the import with a progress bar on stderr, writes the report and prints a summary.
@@ -14,7 +14,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.services.importer import (
+from app.importing import (
     COLUMNS,
     CONFLICT,
     DEFAULT_CONCURRENCY,
@@ -23,7 +23,10 @@ from app.services.importer import (
     MAX_FILE_BYTES,
     MEGABYTE,
     MERGED,
+    OPTIONAL_COLUMNS,
+    RECORDED_ON_ASSUMED,
     REJECTED,
+    TRS_BEHIND,
     TRY_AGAIN,
     ImportAborted,
     ImportFile,
@@ -34,6 +37,7 @@ from app.services.importer import (
     read_import_file,
     write_report,
 )
+from app.rules import OUTCOME_CORRECTION
 
 EXIT_REFUSED = 2  # the file (or the report's path) was refused: nothing was written
 EXIT_NEEDS_ATTENTION = 3  # the file was imported, but the report lists teachers to act on
@@ -55,13 +59,31 @@ FILE is UTF-8 text (with or without a BOM, as Excel's "CSV UTF-8" saves it), at 
   outcome             blank, pass or fail (on the teacher's last period)
   outcome_date        the date of the pass or fail; blank without an outcome
 \b
+It may add these columns (or leave them out):
+  {", ".join(OPTIONAL_COLUMNS)}.
+\b
+  outcome_recorded_on  when the outcome was recorded in CPD: the correction window
+                       ({OUTCOME_CORRECTION.words}) counts from it. Left blank, the import
+                       uses the outcome_date: an outcome imported today must not gain a
+                       fresh window to be reopened in (a 2019 pass stays closed)
+  appeal_lodged_on     the day an appeal against the fail was lodged
+  appeal_decision      blank while the appeal waits for its decision, or dismissed
+                       (an upheld or extended appeal: give the induction as it now stands)
+  appeal_decided_on    the day of the decision
+\b
 Dates are written yyyy-mm-dd (2025-09-01) or dd/mm/yyyy (01/09/2025).
 Each row is one induction period; a teacher with several periods has several rows,
 anywhere in the file.
 
-Each teacher is checked against TRS (exists, holds QTS, not deactivated; a merged TRN is
-followed to the retained TRN, imported under it and noted in the report) and against the
-console's rules, then imported whole or not at all. A bad row never stops the file.
+Each teacher is judged by agreement with TRS: the status, start and completed date the
+file implies are compared with TRS's. TRS the same: imported. TRS not started (None or
+Required to complete), or In progress while the file has an ongoing period: imported,
+and CPD's status is sent to TRS (the report says so). Anything else (another status or
+other dates, Exempt, Failed in Wales, no QTS, not found, deactivated) is a conflict
+naming both sides. A merged TRN is followed to the retained TRN, imported under it and
+noted. Each period must then pass the console's period rules (no overlap, not before
+QTS or 1 September 1999, the outcome on the last period, nothing in the future). A
+teacher is imported whole or not at all; a bad row never stops the file.
 Running the same file again changes nothing; a teacher CPD already holds with other
 periods is reported, never overwritten.
 
@@ -86,8 +108,9 @@ class FileRefused(click.ClickException):
 @click.option(
     "--report",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write a CSV (line, trn, result, reason, rule_id) of every rejected row and every "
-    "teacher not imported: conflicts with TRS, differences from CPD, TRS unreadable.",
+    help="Write a CSV (line, trn, result, reason, rule_id) of every rejected row, every "
+    "teacher not imported (conflicts with TRS, differences from CPD, TRS unreadable) and every "
+    "teacher imported with a note (TRS was behind, the date a correction window counts from).",
 )
 @click.option(
     "--create-appropriate-bodies",
@@ -183,6 +206,15 @@ def summary(result: ImportResult, report: Path | None) -> list[str]:
     ]
     if counts[TRY_AGAIN]:
         lines.append(f"Not imported this time, run again: {plural(counts[TRY_AGAIN], 'teacher')}.")
+    if counts[TRS_BEHIND]:
+        lines.append(
+            f"TRS was behind; CPD's status sent to TRS: {plural(counts[TRS_BEHIND], 'teacher')}."
+        )
+    if counts[RECORDED_ON_ASSUMED]:
+        lines.append(
+            "Outcomes without outcome_recorded_on (the correction window counts from the "
+            f"outcome's date): {plural(counts[RECORDED_ON_ASSUMED], 'teacher')}."
+        )
     if counts[MERGED]:
         lines.append(f"Merged TRNs followed to the retained TRN: {counts[MERGED]}.")
     if result.bodies_created:

@@ -1,4 +1,4 @@
-"""How fast `import-inductions` runs (issue 7's benchmark): prints figures, asserts nothing.
+"""How fast `import-inductions` runs: prints figures, asserts nothing.
 
 Generates a deterministic file (by default 100,000 rows for 40,000 teachers, not sorted by
 teacher, some dates as dd/mm/yyyy), creates the persons in a TRS sandbox process it starts
@@ -32,13 +32,13 @@ import psycopg  # noqa: E402 - after the path is set
 
 from app import create_app  # noqa: E402
 from app.clock import LONDON, FixedClock  # noqa: E402
-from app.migrations import upgrade  # noqa: E402
-from app.services.importer import (  # noqa: E402
+from app.importing import (  # noqa: E402
     COLUMNS,
     DEFAULT_CONCURRENCY,
     import_inductions,
     read_import_file,
 )
+from app.migrations import upgrade  # noqa: E402
 from tests.support.sandbox import CPD_KEY, SandboxAdmin, SandboxProcess  # noqa: E402
 
 TODAY = date(2026, 9, 10)
@@ -55,7 +55,8 @@ def teacher_rows(index: int, periods: int) -> tuple[dict, list[list[str]]]:
     trn = str(4_000_000 + index)
     start = TODAY - timedelta(days=periods * 330 + rng.randint(30, 400))
     qts = start - timedelta(days=rng.randint(0, 200))
-    kind = rng.choices(("new", "in_progress", "passed", "no_qts", "unknown"), (94, 3, 1, 1, 1))[0]
+    # TRS not started (the file's status is sent), TRS agreeing with the file, TRS disagreeing.
+    kind = rng.choices(("new", "agrees", "disagrees", "no_qts", "unknown"), (91, 6, 1, 1, 1))[0]
     person = {
         "trn": trn,
         "firstName": rng.choice(("Amara", "Bethan", "Callum", "Dev", "Ewa", "Finn", "Grace")),
@@ -63,14 +64,13 @@ def teacher_rows(index: int, periods: int) -> tuple[dict, list[list[str]]]:
         "dateOfBirth": (qts - timedelta(days=rng.randint(8000, 12000))).isoformat(),
         "qtsDate": None if kind == "no_qts" else qts.isoformat(),
     }
-    if kind == "in_progress":
-        person["induction"] = {"status": "InProgress", "startDate": start.isoformat()}
-    elif kind == "passed":  # a conflict: TRS already shows the induction passed
+    if kind == "disagrees":  # a conflict: TRS already shows a pass the file does not have
         person["induction"] = {
             "status": "Passed",
             "startDate": start.isoformat(),
             "completedDate": (start + timedelta(days=600)).isoformat(),
         }
+    first_start = start
     outcome = rng.choices(("", "pass", "fail"), (85, 12, 3))[0]
     rows = []
     for number in range(periods):
@@ -91,6 +91,11 @@ def teacher_rows(index: int, periods: int) -> tuple[dict, list[list[str]]]:
             ]
         )
         start = finish + timedelta(days=rng.randint(1, 30))
+    if kind == "agrees":  # TRS already holds the status the file implies
+        status = {"": "InProgress", "pass": "Passed", "fail": "Failed"}[outcome]
+        person["induction"] = {"status": status, "startDate": first_start.isoformat()}
+        if outcome:
+            person["induction"]["completedDate"] = finish.isoformat()
     return (None if kind == "unknown" else person), rows
 
 

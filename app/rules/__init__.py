@@ -22,6 +22,7 @@ from app.rules.decide import (
 )
 from app.rules.derive import DerivedStatus, derive_trs_status
 from app.rules.formatting import exemption_words, long_date, status_words
+from app.rules.importing import IMPORT_RULES, judge_import
 from app.rules.publish import RULE_CSV_COLUMNS, published_rules, rule_rows
 from app.rules.record import TRS_STATUSES, PeriodFacts, TeacherRecord, managed_by_cpd
 from app.rules.table import ALLOWED, FORBIDDEN, MANUAL, OWNERSHIP, ROLE_ACTIONS
@@ -55,6 +56,7 @@ __all__ = [
     "CONSOLES",
     "CONSOLE_ACTIONS",
     "FORBIDDEN",
+    "IMPORT_RULES",
     "MANAGED_BY_CPD",
     "MANUAL",
     "OUTCOME_CORRECTION",
@@ -82,6 +84,7 @@ __all__ = [
     "decide",
     "derive_trs_status",
     "is_working_day",
+    "judge_import",
     "long_date",
     "managed_by_cpd",
     "managed_horizon",

@@ -81,11 +81,22 @@ def decide(
     """
     act = find_action(console, action)
     values = None if change is None else read_change(act, change, record, today)
-    for rule in CHAINS[action]:
+    return first_answer(CHAINS[action], act.write_target, record, today, values)
+
+
+def first_answer(
+    rules: tuple[Rule, ...],
+    write_target: str,
+    record: TeacherRecord,
+    today: date,
+    values: dict | None = None,
+) -> Decision:
+    """The answer of the first of `rules` whose condition holds (the last row always does)."""
+    for rule in rules:
         facts = rule.when(record, today, values)
         if facts is not None:
-            return _answer(rule, act.write_target, facts, today)
-    raise AssertionError(f"no rule answered {action}: the last row of each action must")
+            return _answer(rule, write_target, facts, today)
+    raise AssertionError(f"no rule answered: the last row of {rules[0].id}'s chain must")
 
 
 def _answer(rule: Rule, target: str, facts: dict, today: date) -> Decision:

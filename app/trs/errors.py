@@ -248,7 +248,12 @@ class TrsInvalidResponse(TrsError):
         )
 
 
+# Errors about the console's own access to TRS (its key, its base URL or API version), not about
+# any one teacher: nothing the console asks can succeed until someone fixes the setting.
+CONSOLE_REFUSED = (TrsUnauthorised, TrsForbidden, TrsEndpointNotFound)
+
 __all__ = [
+    "CONSOLE_REFUSED",
     "INDUCTION_COMPLETED_DATE_IS_NOT_PERMITTED",
     "INDUCTION_COMPLETED_DATE_IS_REQUIRED",
     "INDUCTION_START_DATE_IS_NOT_PERMITTED",

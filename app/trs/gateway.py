@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -33,6 +33,7 @@ class TrsReading:
     person: TrsPerson | None = None
     merged_into: str | None = None
     problem: str | None = None
+    error: TrsError | None = field(default=None, compare=False)  # why TRS could not be read
 
     @property
     def found(self) -> bool:
@@ -103,5 +104,5 @@ class TrsGateway:
         except TrsMerged as merged:
             return TrsReading(trn, "merged", now, merged_into=merged.retained_trn)
         except TrsError as error:
-            return TrsReading(trn, "unavailable", now, problem=error.message)
+            return TrsReading(trn, "unavailable", now, problem=error.message, error=error)
         return TrsReading(trn, "found", now, person=person)

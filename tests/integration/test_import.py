@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app import importing
+from app.clock import LONDON
+from app.importing import judging, trs_lookup, writing
 from app.models import AppropriateBody, Event, InductionPeriod, OutboxEntry, Teacher
 from app.rules import TeacherRecord
-from app.services import importer
 from app.trs.client import TrsClient
+from app.trs.outbox import Backoff
 from tests.conftest import TODAY
 from tests.support.import_files import BODY, period, write_import_file
 
@@ -32,6 +35,11 @@ def read_report(path: Path) -> list[dict[str, str]]:
 def row_counts(db) -> dict[str, int]:
     db.expire_all()
     return {m.__tablename__: db.scalar(select(func.count()).select_from(m)) for m in TABLES}
+
+
+def to_act_on(entries: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The report's entries without the notes on imported teachers."""
+    return [e for e in entries if e["result"] != "imported"]
 
 
 def imported_trns(db) -> set[str]:
@@ -84,15 +92,25 @@ def test_a_mixed_file_imports_the_good_teachers_and_reports_the_rest(app, db, mi
     assert result.exit_code == 3, result.output
     assert imported_trns(db) == {"3000001", "3000002"}
     assert "Imported: 2 teachers." in result.stdout
-    assert "Rejected rows: 9 (6 teachers not imported)." in result.stdout
+    assert "Rejected rows: 7 (4 teachers not imported)." in result.stdout
+    assert "Conflicts with TRS; not imported: 2 teachers." in result.stdout
     entries = {(e["line"], e["trn"]): e for e in read_report(report)}
-    assert {e["result"] for e in entries.values()} == {"rejected"}
+    assert {k: e["result"] for k, e in entries.items() if e["result"] != "rejected"} == {
+        ("2", "3000001"): "imported",  # TRS was behind: the report says so
+        ("3", "3000002"): "imported",
+        ("7", "3000004"): "conflict",
+        ("8", "3000005"): "conflict",
+    }
     assert "it may be 0123456" in entries[("6", "123456")]["reason"]
     assert "“2026-02-30” is not a real date" in entries[("5", "3000003")]["reason"]
     assert "line 5 was rejected" in entries[("4", "3000003")]["reason"]
     assert entries[("7", "3000004")]["rule_id"] == "CPD-P1-NO-ACTIVE-TRS-RECORD"
     assert "TRS has no record with this TRN" in entries[("7", "3000004")]["reason"]
-    assert entries[("8", "3000005")]["rule_id"] == "CPD-ADD-FIRST-NO-QTS"
+    assert (
+        "The file has an ongoing induction period that started on 1 September 2024"
+        in (entries[("7", "3000004")]["reason"])
+    )
+    assert entries[("8", "3000005")]["rule_id"] == "IMPORT-NO-QTS"
     assert entries[("9", "3000006")]["rule_id"] == "CPD-PERIOD-START-BEFORE-QTS"
     assert "before the teacher's QTS date, 1 July 2020" in entries[("9", "3000006")]["reason"]
     assert entries[("11", "3000007")]["rule_id"] == "CPD-PERIOD-OVERLAP"
@@ -123,7 +141,9 @@ def test_a_dry_run_writes_nothing_but_reports_everything(app, db, mixed_file, tm
     assert "Dry run: nothing was written to the database." in result.stdout
     assert "Would import: 3 teachers." in result.stdout  # with the body it would create
     assert "Appropriate bodies would be created: Omega Appropriate Body." in result.stdout
-    assert len(read_report(report)) == 8
+    results = [e["result"] for e in read_report(report)]
+    assert (results.count("rejected"), results.count("conflict")) == (6, 2)
+    assert results.count("imported") == 3  # notes: TRS was behind for each
 
 
 def test_imported_teachers_get_one_import_event_and_an_outbox_row_with_the_derived_status(
@@ -144,7 +164,9 @@ def test_imported_teachers_get_one_import_event_and_an_outbox_row_with_the_deriv
     ]
     assert {o.event_id for o in outbox} == {e.id for e in events}
     passed = db.scalars(select(InductionPeriod).where(InductionPeriod.outcome == "pass")).one()
-    assert (passed.outcome_on, passed.outcome_recorded_at) == (date(2025, 7, 18), clock.now())
+    # No outcome_recorded_on in the file: recorded as of the outcome's own date (a London day).
+    assert passed.outcome_on == date(2025, 7, 18)
+    assert passed.outcome_recorded_at.astimezone(LONDON).date() == date(2025, 7, 18)
 
 
 def test_running_the_same_file_again_changes_nothing_and_says_so(
@@ -226,14 +248,17 @@ def test_teachers_whose_trs_status_disagrees_are_conflicts_and_not_imported(
     assert imported_trns(db) == {"3000004"}
     entries = {e["trn"]: e for e in read_report(report)}
     assert {trn: (e["result"], e["rule_id"]) for trn, e in entries.items()} == {
-        "3000001": ("conflict", "CPD-ADD-FIRST-TRS-COMPLETED"),
+        "3000001": ("conflict", "IMPORT-DISAGREES-WITH-TRS"),
         "3000002": ("conflict", "CPD-P3-EXEMPT"),
         "3000003": ("conflict", "CPD-P2-FAILED-IN-WALES"),
     }
-    assert "Passed, completed on 19 July 2024" in entries["3000001"]["reason"]
+    assert entries["3000001"]["reason"].startswith(
+        "TRS shows Passed, started on 1 September 2022, completed on 19 July 2024, but the "
+        "file implies In progress, started on 1 September 2025."
+    )
     assert (
         "The file has an ongoing induction period that started on 1 September 2025"
-        in (entries["3000001"]["reason"])
+        in (entries["3000003"]["reason"])
     )
 
 
@@ -247,7 +272,7 @@ def test_a_merged_trn_is_imported_under_the_retained_trn_and_reported(
 
     assert result.exit_code == 0, result.output
     assert imported_trns(db) == {"3000010"}
-    [entry] = read_report(report)
+    [entry] = to_act_on(read_report(report))
     assert (entry["trn"], entry["result"]) == ("3000011", "merged")
     assert "TRS has merged TRN 3000011 into 3000010, so the import uses 3000010" in entry["reason"]
     assert db.scalars(select(OutboxEntry.trn)).all() == ["3000010"]
@@ -269,7 +294,7 @@ def test_a_merged_trn_whose_retained_trn_is_also_in_the_file_is_a_conflict(
 
     assert result.exit_code == 3
     assert imported_trns(db) == {"3000010"}
-    [entry] = read_report(report)
+    [entry] = to_act_on(read_report(report))
     assert (entry["trn"], entry["result"]) == ("3000011", "conflict")
     assert "The file also has rows for 3000010" in entry["reason"]
     assert row_counts(db)["induction_periods"] == 1
@@ -338,7 +363,7 @@ def test_a_teacher_cpd_holds_without_periods_is_imported_onto_the_same_row(
 def test_a_teacher_trs_cannot_answer_for_is_left_for_the_next_run(
     app, db, person, sandbox_admin, appropriate_body, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(importer, "RETRY_DELAYS", (0.0,))
+    monkeypatch.setattr(trs_lookup, "RETRIES", 0)
     person("3000001")
     file = write_import_file(tmp_path / "inductions.csv", [period("3000001", "2025-09-01")])
     report = tmp_path / "report.csv"
@@ -353,6 +378,20 @@ def test_a_teacher_trs_cannot_answer_for_is_left_for_the_next_run(
     assert entry["reason"].startswith("TRS could not be read")
     sandbox_admin.clear_faults()
     assert run_import(app, file).exit_code == 0
+    assert imported_trns(db) == {"3000001"}
+
+
+def test_a_teacher_trs_answers_on_a_retry_is_imported(
+    app, db, person, sandbox_admin, appropriate_body, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(trs_lookup, "RETRY_BACKOFF", Backoff(base_seconds=0.01))
+    person("3000001")
+    file = write_import_file(tmp_path / "inductions.csv", [period("3000001", "2025-09-01")])
+    sandbox_admin.faults(429, retry_after=0, method="GET", count=2)
+
+    result = run_import(app, file)
+
+    assert result.exit_code == 0, result.output
     assert imported_trns(db) == {"3000001"}
 
 
@@ -379,11 +418,13 @@ def _header_only(path: Path) -> None:
 
 
 def _missing_columns(path: Path) -> None:
-    write_import_file(path, [period("3000001", "2025-09-01")], columns=importer.COLUMNS[:-2])
+    write_import_file(path, [period("3000001", "2025-09-01")], columns=importing.COLUMNS[:-2])
 
 
 def _unknown_column(path: Path) -> None:
-    write_import_file(path, [period("3000001", "2025-09-01")], columns=(*importer.COLUMNS, "notes"))
+    write_import_file(
+        path, [period("3000001", "2025-09-01")], columns=(*importing.COLUMNS, "notes")
+    )
 
 
 def _not_utf8(path: Path) -> None:
@@ -435,13 +476,13 @@ def test_a_failed_write_sends_its_batch_back_one_teacher_at_a_time(
         [period(trn, "2025-09-01") for trn in ("3000001", "3000002", "3000003")],
     )
     sent_back = []
-    one_by_one = importer._Importer._one_by_one
+    one_by_one = writing.BatchWriter._one_by_one
 
     def spy(self, writes):
         sent_back.append([write.trn for write in writes])
         one_by_one(self, writes)
 
-    monkeypatch.setattr(importer._Importer, "_one_by_one", spy)
+    monkeypatch.setattr(writing.BatchWriter, "_one_by_one", spy)
 
     with app.extensions["db_sessions"]() as session:
         clashed = []
@@ -451,17 +492,19 @@ def test_a_failed_write_sends_its_batch_back_one_teacher_at_a_time(
                 clashed.append(True)
                 session.add(Teacher(trn="3000002", created_at=clock.now(), updated_at=clock.now()))
 
-        result = importer.import_inductions(
+        result = importing.import_inductions(
             session,
             app.extensions["trs"].client,
             clock,
-            importer.read_import_file(file),
+            importing.read_import_file(file),
             progress=clash_once,
         )
 
     assert sent_back == [["3000001", "3000002", "3000003"]]
     assert result.counts["imported"] == 3
-    assert result.entries == []
+    assert {(e.trn, e.result) for e in result.entries} == {
+        (trn, "imported") for trn in ("3000001", "3000002", "3000003")
+    }  # the notes that TRS was behind, and nothing else
     assert row_counts(db) == {
         "teachers": 3, "induction_periods": 3, "events": 3, "outbox": 3, "appropriate_bodies": 1
     }  # fmt: skip
@@ -470,7 +513,7 @@ def test_a_failed_write_sends_its_batch_back_one_teacher_at_a_time(
 def test_a_teacher_added_in_cpd_while_the_import_runs_is_left_for_the_next_run(
     app, db, person, appropriate_body, clock, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(importer, "BATCH_TEACHERS", 1)
+    monkeypatch.setattr(writing, "BATCH_TEACHERS", 1)
     person("3000001")
     person("3000002")
     file = write_import_file(
@@ -484,17 +527,20 @@ def test_a_teacher_added_in_cpd_while_the_import_runs_is_left_for_the_next_run(
             db.commit()
 
     with app.extensions["db_sessions"]() as session:
-        result = importer.import_inductions(
+        result = importing.import_inductions(
             session,
             app.extensions["trs"].client,
             clock,
-            importer.read_import_file(file),
+            importing.read_import_file(file),
             progress=caseworker_adds_3000002,
         )
 
     assert result.counts["imported"] == 1
-    [entry] = result.entries
-    assert (entry.trn, entry.result) == ("3000002", "try_again")
+    assert [(e.trn, e.result) for e in result.entries] == [
+        ("3000001", "imported"),  # the note that TRS was behind; none left for 3000002
+        ("3000002", "try_again"),
+    ]
+    entry = result.entries[1]
     assert "CPD changed this teacher while the file was being imported" in entry.reason
     assert row_counts(db)["induction_periods"] == 1
 
@@ -522,7 +568,7 @@ def test_when_trs_refuses_the_consoles_key_the_import_stops_with_a_clear_message
 def test_reading_a_file_rejects_bad_rows_and_keeps_the_rest(tmp_path):
     path = tmp_path / "rows.csv"
     path.write_text(
-        ",".join(importer.COLUMNS) + "\n"
+        ",".join(importing.COLUMNS) + "\n"
         "3000001,Alpha,2025-09-01,,Provider-led,,,,\n"  # a trailing blank cell, as Excel adds
         ",,,,,,,\n"  # a blank row: skipped, not counted
         "3000002,Alpha,2025-09-01,,provider_led,,,,surplus\n"
@@ -531,7 +577,7 @@ def test_reading_a_file_rejects_bad_rows_and_keeps_the_rest(tmp_path):
         encoding="utf-8",
     )
 
-    parsed = importer.read_import_file(path)
+    parsed = importing.read_import_file(path)
 
     assert parsed.rows_read == 4
     assert [(r.line, r.programme) for r in parsed.teachers["3000001"]] == [(2, "provider_led")]
@@ -553,10 +599,10 @@ def test_reading_a_file_rejects_bad_rows_and_keeps_the_rest(tmp_path):
     ],
 )
 def test_an_outcome_the_rules_cannot_read_names_the_column(terms, outcome_date, problem):
-    row = importer.Row(2, BODY, date(2024, 9, 1), date(2026, 7, 20), "provider_led",
+    row = importing.Row(2, BODY, date(2024, 9, 1), date(2026, 7, 20), "provider_led",
                        Decimal(terms) if terms else None, "pass", date.fromisoformat(outcome_date))  # fmt: skip
 
-    checked = importer.check_periods(TeacherRecord(qts_date=date(2020, 7, 1)), [row], TODAY)
+    checked = judging.check_periods(TeacherRecord(qts_date=date(2020, 7, 1)), [row], TODAY)
 
     assert (checked.failed_row, checked.decision, checked.problem) == (row, None, problem)
 

@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from app.services.importer import COLUMNS
+from app.importing import COLUMNS, OPTIONAL_COLUMNS
 
 BODY = "Alpha Teaching School Hub"  # the `appropriate_body` fixture's name
 
@@ -21,8 +21,13 @@ def period(
     outcome_date: str = "",
     body: str = BODY,
     programme: str = "provider_led",
+    **optional: str,
 ) -> dict[str, str]:
-    """One row of an import file: one induction period, values written as a person would."""
+    """One row of an import file: one induction period, values written as a person would.
+    `optional` fills the optional columns (outcome_recorded_on, appeal_lodged_on, ...)."""
+    unknown = set(optional) - set(OPTIONAL_COLUMNS)
+    if unknown:
+        raise TypeError(f"not an optional column: {', '.join(sorted(unknown))}")
     return {
         "trn": trn,
         "appropriate_body": body,
@@ -32,6 +37,7 @@ def period(
         "number_of_terms": terms,
         "outcome": outcome,
         "outcome_date": outcome_date,
+        **optional,
     }
 
 
