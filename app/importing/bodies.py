@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import AppropriateBody
+from app.rules.numbers import read_whole_number
 
 
 class Bodies:
@@ -28,8 +29,9 @@ class Bodies:
 
     def problem(self, written: str) -> str | None:
         """Why `written` names no appropriate body; None when it does (or will be created)."""
-        if written.isdigit():
-            return None if int(written) in self.by_id else f"No appropriate body has id {written}."
+        body_id = read_whole_number(written)
+        if body_id is not None:
+            return None if body_id in self.by_id else f"No appropriate body has id {written}."
         if self.create or written.casefold() in self.by_name:
             return None
         return (
@@ -38,8 +40,9 @@ class Bodies:
         )
 
     def find(self, written: str) -> AppropriateBody | None:
-        if written.isdigit():
-            return self.by_id.get(int(written))
+        body_id = read_whole_number(written)
+        if body_id is not None:
+            return self.by_id.get(body_id)
         return self.by_name.get(written.casefold())
 
     def name_of(self, body_id: int | None) -> str:
@@ -50,7 +53,7 @@ class Bodies:
         """The names CPD does not hold, once each, spelt as the file first spells them."""
         names: dict[str, str] = {}
         for name in written:
-            if not name.isdigit() and name.casefold() not in self.by_name:
+            if read_whole_number(name) is None and name.casefold() not in self.by_name:
                 names.setdefault(name.casefold(), name)
         return list(names.values())
 

@@ -11,11 +11,12 @@ import csv
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
 from app.importing.report import REJECTED, ReportEntry
+from app.rules.numbers import WHOLE, read_decimal
 
 COLUMNS = (
     "trn",
@@ -42,9 +43,10 @@ MEGABYTE = 1024 * 1024
 # beyond every in-flight induction in England, so a bigger file is a wrong file.
 MAX_FILE_BYTES = 200 * MEGABYTE
 
-_TRN = re.compile(r"^\d{7}$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# ASCII digits only (`\d` also matches "١"), and `\Z`: `$` would allow a final newline.
+_TRN = re.compile(r"^[0-9]{7}\Z")
+_ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
+_UK_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})\Z")
 _PROGRAMMES = frozenset({"provider_led", "school_led"})
 
 
@@ -234,7 +236,7 @@ def _trn_problem(trn: str) -> str | None:
         return None
     if not trn:
         return "Enter the TRN."
-    if trn.isdigit() and len(trn) == 6:
+    if WHOLE.fullmatch(trn) and len(trn) == 6:
         return (
             f"TRN {trn} has 6 digits; a TRN has 7. If a spreadsheet dropped a leading zero it "
             f"may be 0{trn}: check it and correct the file."
@@ -267,13 +269,9 @@ def _read_date(
 def _read_terms(raw: str, problems: list[str]) -> Decimal | None:
     if not raw:
         return None
-    try:
-        terms = Decimal(raw)
-    except InvalidOperation:
-        terms = None
-    if terms is None or not terms.is_finite():
+    terms = read_decimal(raw)
+    if terms is None:
         problems.append(f"number_of_terms “{raw}” must be a number such as 3 or 4.5.")
-        return None
     return terms
 
 

@@ -10,6 +10,7 @@ from app.rules.actions import (
     STATUS_DATES,
     Action,
     Field,
+    ImpossibleChange,
     MalformedChange,
 )
 from app.rules.decide import (
@@ -69,6 +70,7 @@ __all__ = [
     "Decision",
     "DerivedStatus",
     "Field",
+    "ImpossibleChange",
     "MalformedChange",
     "NextChange",
     "PeriodFacts",

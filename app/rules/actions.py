@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from app.rules.numbers import has_one_decimal_place_at_most, read_decimal, read_whole_number
 from app.rules.record import APPEAL_DECISIONS, TRS_STATUSES, TeacherRecord
 
 CONSOLES = ("cpd", "trs")
@@ -44,6 +45,11 @@ class MalformedChange(ValueError):  # noqa: N818 - the name the API and services
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class ImpossibleChange(MalformedChange):  # noqa: N818
+    """A change of the published shape that cannot be, for this record or day: a period index past
+    the last period, an end before its start, a date in the future. The API answers 422."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,11 +248,12 @@ def read_change(
 
 def _read(field: Field, raw: object) -> object:
     if field.type == "date":
-        return _read_date(field.name, raw)
+        return read_date(field.name, raw)
     if field.type == "integer":
-        if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).isdigit():
-            raise MalformedChange(field.name, f"{field.name} must be a whole number")
-        return int(raw)
+        number = read_whole_number(raw)
+        if number is None:
+            raise MalformedChange(field.name, f"{field.name} must be a whole number, 0 or more")
+        return number
     if field.type == "decimal":
         return _read_decimal(field, raw)
     if field.type == "choice":
@@ -267,10 +274,11 @@ def _read(field: Field, raw: object) -> object:
 
 
 # Exactly yyyy-mm-dd: fromisoformat alone would also take week dates such as 2026-W45-1.
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII: `\d` also reads "١٩٩٩"
 
 
-def _read_date(name: str, raw: object) -> date:
+def read_date(name: str, raw: object) -> date:
+    """A date as yyyy-mm-dd from 1900 to 2100, or MalformedChange naming `name`."""
     if isinstance(raw, date) and not hasattr(raw, "hour"):
         day = raw
     elif isinstance(raw, str) and _ISO_DATE.fullmatch(raw):
@@ -286,17 +294,14 @@ def _read_date(name: str, raw: object) -> date:
 
 
 def _read_decimal(field: Field, raw: object) -> Decimal:
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
-        raise MalformedChange(field.name, f"{field.name} must be a number")
-    try:
-        number = Decimal(str(raw))
-    except InvalidOperation:
-        raise MalformedChange(field.name, f"{field.name} must be a number") from None
+    number = read_decimal(raw)
+    if number is None:
+        raise MalformedChange(field.name, f"{field.name} must be a number, like 3 or 4.5")
     low, high = field.minimum, field.maximum
-    if not number.is_finite() or number != number.quantize(Decimal("0.1")):
-        raise MalformedChange(field.name, f"{field.name} must have at most one decimal place")
     if (low is not None and number < low) or (high is not None and number > high):
         raise MalformedChange(field.name, f"{field.name} must be from {low} to {high}")
+    if not has_one_decimal_place_at_most(number):
+        raise MalformedChange(field.name, f"{field.name} must have at most one decimal place")
     return number
 
 
@@ -308,13 +313,15 @@ def _no_cross_check(values: dict, record: TeacherRecord, today: date) -> None:
 def _period_index(values: dict, record: TeacherRecord) -> int:
     index = values["period_index"]
     if index >= len(record.periods):
-        raise MalformedChange("period_index", f"There is no induction period {index}")
+        raise ImpossibleChange("period_index", f"There is no induction period {index}")
     return index
 
 
 def _finish_not_before_start(start: date, finish: date | None) -> None:
     if finish is not None and finish < start:
-        raise MalformedChange("finished_on", "End date must be the same as or after the start date")
+        raise ImpossibleChange(
+            "finished_on", "End date must be the same as or after the start date"
+        )
 
 
 def _add_period(values: dict, record: TeacherRecord, today: date) -> None:
@@ -342,11 +349,11 @@ def _record_outcome(values: dict, record: TeacherRecord, today: date) -> None:
 def _lodge_appeal(values: dict, record: TeacherRecord, today: date) -> None:
     lodged = values.get("lodged_on")
     if lodged is not None and lodged > today:
-        raise MalformedChange(
+        raise ImpossibleChange(
             "lodged_on", "Date the appeal was received must be today or in the past"
         )
     if lodged is not None and record.outcome_date is not None and lodged < record.outcome_date:
-        raise MalformedChange(
+        raise ImpossibleChange(
             "lodged_on",
             "Date the appeal was received must be the same as or after the date of the fail",
         )
@@ -355,10 +362,10 @@ def _lodge_appeal(values: dict, record: TeacherRecord, today: date) -> None:
 def _appeal_decision(values: dict, record: TeacherRecord, today: date) -> None:
     decided = values.get("decided_on")
     if decided is not None and decided > today:
-        raise MalformedChange("decided_on", "Date of the decision must be today or in the past")
+        raise ImpossibleChange("decided_on", "Date of the decision must be today or in the past")
     lodged = record.appeal_lodged_on
     if decided is not None and lodged is not None and decided < lodged:
-        raise MalformedChange(
+        raise ImpossibleChange(
             "decided_on",
             "Date of the decision must be the same as or after the date the appeal was received",
         )
@@ -378,7 +385,7 @@ def _status_dates(values: dict, record: TeacherRecord, today: date) -> None:
             raise MalformedChange(name, f"{status} takes no {name.replace('_', ' ')}")
     start, completed = values.get("start_date"), values.get("completed_date")
     if start is not None and completed is not None and completed < start:
-        raise MalformedChange(
+        raise ImpossibleChange(
             "completed_date",
             "Induction completed date must be the same as or after the induction start date",
         )

@@ -197,6 +197,16 @@ def overlaps_another_period(r: TeacherRecord, today: date, ch: dict | None) -> F
     return None
 
 
+def edited_period_after_outcome(r: TeacherRecord, today: date, ch: dict | None) -> Facts:
+    """The induction has an outcome and the edited period would be ongoing or start after it."""
+    if not _moves_dates(ch) or r.effective_outcome is None:
+        return None
+    start, finish, index = _proposed(r, ch)
+    if not r.periods[index].has_outcome and start >= r.cpd_completed_date:
+        return {**_outcome_facts(r), "started_on": start}
+    return _outcome_facts(r) if finish is None else None
+
+
 def no_periods(r: TeacherRecord, today: date, ch: dict | None) -> Facts:
     """CPD holds no induction periods for the teacher."""
     return None if r.periods else {}

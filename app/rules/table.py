@@ -55,6 +55,7 @@ CPD_RULES: dict[str, tuple[Rule, ...]] = {
     "edit_induction_period": (
         R("CPD-EDIT-NO-PERIODS", FORBIDDEN, c.no_periods, "CPD holds no induction periods for this teacher.", "Add an induction period (this console)"),
         *PERIOD_DATES,
+        R("CPD-EDIT-LATER-AFTER-OUTCOME", FORBIDDEN, c.edited_period_after_outcome, "This induction already has an outcome: {outcome}. A period cannot start after it or stay ongoing. Reopen the outcome first.", "Reopen the outcome (this console), then change the period"),
         R("CPD-EDIT-OUTCOME-CORRECTION-WINDOW", MANUAL, c.outcome_period_window_closed, "The outcome was recorded on {outcome_recorded_on}; the correction window closed on {correction_closes_on}." + ASK),
         R("CPD-EDIT-OUTCOME-PERIOD-IN-WINDOW", ALLOWED, c.outcome_period_window_open, "The outcome was recorded on {outcome_recorded_on}; it can be corrected until {correction_closes_on} ({OUTCOME_CORRECTION})."),
         R("CPD-EDIT-PERIOD-ALLOWED", ALLOWED, c.always, "You can change an induction period that carries no outcome."),

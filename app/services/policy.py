@@ -9,7 +9,6 @@ the few checks that need data (TRS's exemption reason ids) are made here.
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Mapping
 from datetime import date
 from functools import cache
@@ -18,7 +17,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from app.rules import ACTIONS, CONSOLES, Decision, MalformedChange, TeacherRecord, decide
-from app.rules.actions import EARLIEST_DATE, LATEST_DATE, find_action
+from app.rules.actions import find_action, read_date
 from app.services.outlook import ActionOnDay, actions_on
 from app.services.records import build_record
 from app.services.teachers import TRN_PATTERN, find_teacher
@@ -27,7 +26,6 @@ from app.trs.gateway import TrsGateway
 EXEMPTION_REASONS_CSV = (
     Path(__file__).resolve().parent.parent / "data" / "trs-exemption-reasons.csv"
 )
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class UnknownTeacher(LookupError):
@@ -95,17 +93,7 @@ def _envelope(body: Mapping[str, object]) -> tuple[str, str, str]:
 
 def on_date(raw: object, today: date) -> date:
     """The day asked about (`on`, yyyy-mm-dd, 1900 to 2100), or today; MalformedChange if bad."""
-    if raw is None:
-        return today
-    if not isinstance(raw, str) or not ISO_DATE.fullmatch(raw):
-        raise MalformedChange("on", "on must be a date as yyyy-mm-dd")
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise MalformedChange("on", "on must be a real date as yyyy-mm-dd") from None
-    if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise MalformedChange("on", "on must be between 1900 and 2100")
-    return day
+    return today if raw is None else read_date("on", raw)
 
 
 def _check_exemption_reasons(raw: object) -> None:

@@ -15,7 +15,7 @@ from app.models import InductionPeriod, Teacher, TeacherSearchEntry
 from app.models.search_index import TRIGRAM_TABLE
 from app.trs.person import TrsPerson
 
-TRN_PATTERN = re.compile(r"^\d{7}\Z")  # \Z: "$" would also accept a trailing newline
+TRN_PATTERN = re.compile(r"^[0-9]{7}\Z")  # \Z: "$" would also accept a trailing newline
 SEARCH_INDEX_REFRESH = timedelta(hours=1)
 
 

@@ -31,6 +31,7 @@ import httpx
 
 from app.observability.context import current_request_id
 from app.observability.metrics import observe_trs_call
+from app.rules.numbers import WHOLE
 from app.trs.errors import (
     STALE_REQUEST,
     TrsConflict,
@@ -53,8 +54,8 @@ from app.trs.person import ExemptionReason, TrsInduction, TrsPerson
 DEFAULT_API_VERSION = "20260120"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=2.0, read=5.0, write=5.0, pool=2.0)
 
-_TRN = re.compile(r"^\d{7}\Z")
-_RETAINED_TRN = re.compile(r"/persons/(\d{7})/?(?:[?#].*)?$")
+_TRN = re.compile(r"^[0-9]{7}\Z")  # ASCII: `\d` also matches "١"
+_RETAINED_TRN = re.compile(r"/persons/([0-9]{7})/?(?:[?#].*)?$")
 
 
 class TrsClient:
@@ -283,7 +284,7 @@ def _int_or_none(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and WHOLE.fullmatch(value):
         return int(value)
     return None
 

@@ -15,10 +15,19 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from app.factory import csrf
-from app.rules import ACTIONS, CONSOLE_ACTIONS, CONSOLES, Decision, Field, MalformedChange
+from app.rules import (
+    ACTIONS,
+    CONSOLE_ACTIONS,
+    CONSOLES,
+    STATUS_DATES,
+    Decision,
+    Field,
+    ImpossibleChange,
+    MalformedChange,
+)
 from app.rules.actions import EARLIEST_DATE, LATEST_DATE
 from app.services.outlook import ActionOnDay
-from app.services.policy import UnknownTeacher, actions_on_day, ask
+from app.services.policy import UnknownTeacher, actions_on_day, ask, exemption_reason_ids
 from app.services.records import TrsUnreadable
 from app.web.auth import public
 from app.web.context import clock, db_session, trs_gateway
@@ -36,14 +45,20 @@ def decisions() -> Response:
     refused = _refuse_without_key(request.headers.get("Authorization", ""))
     if refused is not None:
         return refused
+    text = _utf8_json_text()
+    if text is None:
+        detail = "Send the body as application/json, encoded as UTF-8 (RFC 8259)."
+        return problem(415, "Unsupported Media Type", detail)
     try:
-        body = json.loads(request.get_data(), parse_constant=_no_constants)
+        body = json.loads(text, parse_constant=_no_constants)
     except (ValueError, RecursionError):
         return problem(400, "Bad Request", "The body must be JSON.")
     if not isinstance(body, dict):
         return problem(400, "Bad Request", "The body must be a JSON object.")
     try:
         decision = ask(db_session(), trs_gateway(), body, clock().today())
+    except ImpossibleChange as error:
+        return problem(422, "Unprocessable Content", error.message, field=error.field)
     except MalformedChange as error:
         return problem(400, "Bad Request", error.message, field=error.field)
     except UnknownTeacher:
@@ -135,6 +150,24 @@ def _key_matches(key: str, accepted: Iterable[str]) -> bool:
     return matched
 
 
+def _utf8_json_text() -> str | None:
+    """The body as text when it is declared JSON and is UTF-8; None otherwise (a 415).
+
+    json.loads would guess UTF-16 or UTF-32 from bytes; JSON between systems is UTF-8 only, and
+    a NUL byte (never in JSON text) or a byte-order mark says the sender encoded it otherwise.
+    """
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if request.mimetype != "application/json" or charset not in ("utf-8", "utf8"):
+        return None
+    data = request.get_data()
+    if b"\x00" in data or data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def _no_constants(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
@@ -148,21 +181,34 @@ def openapi() -> Response:
     return jsonify(openapi_document())
 
 
+# Every bound the server checks on a field's own value is declared, so a client generated from this
+# document never sends what will be refused with a 400. The server is more lenient in two ways it
+# does not advertise: numbers may also come as ASCII text ("3", "2.5"), and an optional field as null.
+# Patterns are anchored and also bounded by length, because `$` differs between regex dialects.
+DATE_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+DATE = {"type": "string", "format": "date", "pattern": DATE_PATTERN, "maxLength": 10}
+DATE_RANGE = f" (from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()})"
+TRN = {"type": "string", "pattern": "^[0-9]{7}$", "minLength": 7, "maxLength": 7}
 _FIELD_TYPES: dict[str, dict[str, Any]] = {
-    "date": {"type": "string", "format": "date"},
+    "date": DATE,
     "integer": {"type": "integer", "minimum": 0},
-    "decimal": {"type": ["number", "string"], "description": "At most one decimal place"},
-    "text": {"type": "string", "minLength": 1},
+    "decimal": {"type": "number", "multipleOf": 0.1},
+    "text": {"type": "string", "pattern": r"\S"},
     "choice": {"type": "string"},
     "text_list": {"type": "array", "items": {"type": "string", "minLength": 1}},
 }
 _PROBLEM = {"$ref": "#/components/schemas/ProblemDetails"}
+ON_HINT = "Ask as of this day, for the record as it stands now"
 
 
 def _field_schema(field: Field) -> dict[str, Any]:
     schema = {**_FIELD_TYPES[field.type], "description": field.hint}
+    if field.type == "date":
+        schema["description"] += DATE_RANGE
     if field.choices:
         schema["enum"] = list(field.choices)
+    if field.name == "exemption_reason_ids":
+        schema["items"] = {"type": "string", "enum": sorted(exemption_reason_ids())}
     if field.minimum is not None:
         schema["minimum"] = float(field.minimum)
     if field.maximum is not None:
@@ -172,17 +218,78 @@ def _field_schema(field: Field) -> dict[str, Any]:
     return schema
 
 
+def _when(name: str, value: str, then: dict[str, Any], otherwise: dict[str, Any]) -> dict:
+    return {
+        "if": {"properties": {name: {"const": value}}, "required": [name]},
+        "then": then,
+        "else": otherwise,
+    }
+
+
+def _status_dates_schema() -> list[dict[str, Any]]:
+    """STATUS_DATES as schema: the dates each status requires, and those it does not take."""
+    rules = []
+    for status, (start, completed) in STATUS_DATES.items():
+        dates = {"start_date": start, "completed_date": completed}
+        rules.append(
+            _when(
+                "status",
+                status,
+                {
+                    "required": [n for n, rule in dates.items() if rule == "required"],
+                    "properties": {
+                        n: False for n, rule in dates.items() if rule == "not permitted"
+                    },
+                },
+                {},
+            )
+        )
+    return rules
+
+
+def _cross_field_schema(action_id: str) -> dict[str, Any]:
+    """What the server checks across an action's fields, where JSON Schema can say it."""
+    if action_id == "add_induction_period":
+        return {"dependentRequired": {"finished_on": ["number_of_terms"]}}
+    if action_id == "record_appeal_decision":
+        terms = _when(
+            "decision",
+            "extended",
+            {"required": ["extension_terms"]},
+            {"properties": {"extension_terms": False}},
+        )
+        return {"allOf": [terms]}
+    if action_id == "correct_legacy_status":
+        return {"allOf": _status_dates_schema()}
+    if action_id == "change_induction_status":
+        reasons = _when(
+            "status",
+            "Exempt",
+            {
+                "required": ["exemption_reason_ids"],
+                "properties": {"exemption_reason_ids": {"minItems": 1}},
+            },
+            {"properties": {"exemption_reason_ids": {"maxItems": 0}}},
+        )
+        return {"allOf": [*_status_dates_schema(), reasons]}
+    return {}
+
+
 def _action_schema(action_id: str) -> dict[str, Any]:
     action = ACTIONS[action_id]
     return {
         "title": action.title,
         "type": "object",
         "properties": {
+            "trn": TRN,
             "console": {"const": action.console},
             "action": {"const": action.id},
+            "on": {**DATE, "description": ON_HINT + DATE_RANGE},
             **{field.name: _field_schema(field) for field in action.fields},
         },
-        "required": ["console", "action", *(f.name for f in action.fields if f.required)],
+        "required": ["trn", "console", "action", *(f.name for f in action.fields if f.required)],
+        "additionalProperties": False,
+        **_cross_field_schema(action_id),
     }
 
 
@@ -243,11 +350,18 @@ def openapi_document() -> dict[str, Any]:
                             },
                         },
                         "400": _problem_response(
-                            "Malformed input: bad JSON, an unknown console or action, a bad TRN, "
-                            "a bad date, or a field the action cannot take; `field` names it"
+                            "A request this document does not allow: bad JSON, an unknown console "
+                            "or action, a bad TRN, a bad date, a number out of bounds, or a field "
+                            "the action cannot take; `field` names it"
                         ),
                         "401": _problem_response("No API key, or one this console does not accept"),
                         "404": _problem_response("Neither CPD nor TRS knows the TRN"),
+                        "415": _problem_response("The body is not application/json in UTF-8"),
+                        "422": _problem_response(
+                            "A change this document allows that cannot be, for this record or "
+                            "day: a period index past the last period, an end before its start, "
+                            "a date in the future; `field` names it"
+                        ),
                         "503": _problem_response("TRS could not be read; try again later"),
                     },
                 }
@@ -267,14 +381,10 @@ def openapi_document() -> dict[str, Any]:
                     "type": "object",
                     "required": ["trn", "console", "action"],
                     "properties": {
-                        "trn": {"type": "string", "pattern": r"^\d{7}$"},
+                        "trn": TRN,
                         "console": {"type": "string", "enum": list(CONSOLES)},
                         "action": {"type": "string", "enum": list(ACTIONS)},
-                        "on": {
-                            "type": "string",
-                            "format": "date",
-                            "description": "Ask as of this day, for the record as it stands now",
-                        },
+                        "on": {**DATE, "description": ON_HINT + DATE_RANGE},
                     },
                     "oneOf": [{"$ref": f"#/components/schemas/{a}"} for a in ACTIONS],
                     "discriminator": {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -66,6 +66,14 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.endswith(".json")
 
 
+def _with_headers_of(error: HTTPException, response: Response) -> Response:
+    """Keep the headers the exception carries (a 405's `Allow`, RFC 9110), not its content type."""
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> Any:
@@ -83,10 +91,12 @@ def init_app(app: Flask) -> None:
     def _http_error(error: HTTPException) -> Any:
         status = error.code or 500
         if _wants_json():
-            return problem(status, error.name, error.description or "")
-        if status not in ERROR_PAGES:
+            response = problem(status, error.name, error.description or "")
+        elif status not in ERROR_PAGES:
             return error
-        return render_error(status)
+        else:
+            response = make_response(render_error(status))
+        return _with_headers_of(error, response)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:

@@ -46,6 +46,6 @@ def init_app(app: Flask) -> None:
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if response.mimetype == "text/html":
+        if response.mimetype == "text/html" or response.is_json:  # pages and API answers alike
             response.headers["Cache-Control"] = "no-store"
         return response

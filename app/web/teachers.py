@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, render_template, request
 
 from app.rules import MalformedChange, long_date
+from app.rules.numbers import read_whole_number
 from app.services.delivery_state import delivery_state
 from app.services.outlook import teacher_outlook
 from app.services.policy import on_date
@@ -39,9 +40,10 @@ def search() -> Any:
     form = SearchForm(request.args)
     results = None
     trn_reading = None
+    page_number = read_whole_number(request.args.get("page", "1"))
+    if not page_number:
+        return render_error(400, ("The page number must be a whole number from 1, like 2.",))
     if "q" in request.args and form.validate():
-        page = request.args.get("page", "1")
-        page_number = int(page) if page.isdigit() and len(page) < 7 else 1
         results = search_teachers(
             db_session(), form.q.data, page_number, current_app.config["SEARCH_PAGE_SIZE"]
         )
@@ -55,13 +57,14 @@ def search() -> Any:
                 remember_name(db_session(), hit.teacher_id, person, clock().now())
                 live = replace(hit, name=person.full_name, name_read_at=trn_reading.read_at)
                 results = replace(results, hits=[live])
-    return render_template(
+    page = render_template(
         "teachers/search.html",
         form=form if "q" in request.args else SearchForm(formdata=None),
         results=results,
         trs_only=trn_reading if trn_reading and trn_reading.found and not results.total else None,
         page_title="Find a teacher",
     )
+    return page, 400 if form.errors else 200
 
 
 @blueprint.route("/teachers/<trn>")

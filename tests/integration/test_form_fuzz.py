@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -20,7 +21,14 @@ from sqlalchemy import delete, select
 
 from app.clock import LONDON
 from app.models import Event, Extension, InductionPeriod, OutboxEntry, Teacher
-from tests.support.journeys import add_extension, add_period, parts
+from tests.support.journeys import (
+    add_extension,
+    add_period,
+    answer,
+    error_messages,
+    parts,
+    start,
+)
 
 TRN = "2700001"
 FUZZ = settings(
@@ -84,6 +92,9 @@ def _assert_record_is_sound(db) -> None:
             assert p.finished_on is None or p.finished_on >= p.started_on
             assert p.number_of_terms is None or Decimal(0) <= p.number_of_terms <= 16
             assert p.finished_on is None or p.number_of_terms is not None
+        outcome = next((p for p in periods if p.outcome is not None), None)
+        if outcome is not None:  # an outcome ends the induction: nothing ongoing, nothing after
+            assert outcome.finished_on is not None and periods[-1] is outcome
         for e in teacher.extensions:
             assert Decimal("0.1") <= e.number_of_terms <= 16
     for change in db.scalars(select(Event).where(Event.action != "correct_legacy_status")):
@@ -251,3 +262,80 @@ def test_legacy_journey(fuzz, db, sandbox_admin, data):
         assert trs["completedDate"] <= "2019-11-02"  # only a completion at least 7 years ago
     changes = db.scalars(select(Event)).all()
     assert len(changes) == (0 if trs["status"] == "InProgress" else 1)
+
+
+# -- numbers in other scripts, one by one -----------------------------------------------------------
+
+OTHER_SCRIPTS = ["١", "٣.٥", "²", "３", "3_0", "1e1", " 3 3"]
+
+
+@pytest.mark.parametrize("terms", OTHER_SCRIPTS)
+def test_terms_in_other_scripts_are_refused_on_the_page(signed_in_as, fuzz, db, terms):
+    poster, teacher, body = fuzz
+    add_period(db, teacher, body.id, "2024-09-02")
+    caseworker = signed_in_as("caseworker")
+    page = caseworker.post_page(start(caseworker, TRN, "add-extension"), {"number_of_terms": terms})
+    assert error_messages(page) == {
+        "number_of_terms": "Number of terms must be a number, like 3 or 4.5"
+    }
+    assert db.scalars(select(Extension)).all() == []
+
+
+@pytest.mark.parametrize("digit", ["١", "²", "３"])
+def test_a_period_chosen_in_other_scripts_is_refused_on_the_page(signed_in_as, fuzz, db, digit):
+    poster, teacher, body = fuzz
+    period = add_period(db, teacher, body.id, "2024-09-02")
+    caseworker = signed_in_as("caseworker")
+    first = start(caseworker, TRN, "change-induction-period")
+    chosen = str(period.id).translate(str.maketrans("0123456789", digit * 10))
+    page = caseworker.post_page(first, {"period_id": chosen})
+    assert list(error_messages(page)) == ["period_id"]
+    assert answer(caseworker, first, {"period_id": str(period.id)}).endswith("/details")
+
+
+# -- the search's query string ------------------------------------------------------------------------
+
+TYPED = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+QUERIES = mostly(
+    st.sampled_from(["Jo", "o'neil", "NEIL", "2700001", "2799999", "%", "a OR b"])
+    | st.text(
+        st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=2, max_size=30
+    ),
+    st.one_of(
+        TYPED,
+        st.sampled_from(["a\x00b", "ab\x00", "ok\x7f", "\x1f\x1f"]),
+        st.binary(max_size=12).map(lambda raw: raw.decode("utf-8", "surrogateescape")),
+    ),
+)
+PAGES = mostly(
+    st.integers(1, 4).map(str),
+    st.one_of(
+        st.integers(-3, 10**10).map(str),
+        st.sampled_from(["", "²", "١", "1.5", "1e3", "0x1", " 1", "+1", "1_0", "0" * 9 + "1"]),
+        TYPED,
+    ),
+)
+
+
+@pytest.fixture
+def viewer(signed_in_as, add_teacher):
+    add_teacher(TRN, first_name="Jo", last_name="O'Neil")
+    return signed_in_as("viewer")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=QUERIES, page=st.none() | PAGES)
+def test_the_search_query_string_never_gives_a_500(viewer, query, page):
+    """Any q and page: the results (200) or a message saying what is wrong (400), nothing else."""
+    params = {"q": query} if page is None else {"q": query, "page": page}
+    encoded = urlencode(params, encoding="utf-8", errors="surrogateescape")
+    response = viewer.client.get(f"/teachers?{encoded}")
+    event(f"search: {response.status_code}")
+    assert response.status_code in {200, 400}, (params, response.status_code)
+    plain = len(" ".join(query.split())) >= 2 and len(query) <= 100
+    readable_page = page is None or (page.isascii() and page.isdigit() and len(page) <= 9)
+    readable_page = readable_page and (page is None or int(page) > 0)
+    if plain and readable_page and query.isprintable():
+        assert response.status_code == 200, params

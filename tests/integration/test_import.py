@@ -605,3 +605,31 @@ def test_an_outcome_the_rules_cannot_read_names_the_column(terms, outcome_date, 
     checked = judging.check_periods(TeacherRecord(qts_date=date(2020, 7, 1)), [row], TODAY)
 
     assert (checked.failed_row, checked.decision, checked.problem) == (row, None, problem)
+
+
+def test_digits_of_other_scripts_are_row_problems_not_values(
+    app, db, person, appropriate_body, tmp_path
+):
+    """A TRN, date, terms or body id in Arabic-Indic or superscript digits is reported, never read
+    as the number Python would make of it (nor a crash on "²", which int() refuses)."""
+    person("3000001")
+    file = write_import_file(
+        tmp_path / "scripts.csv",
+        [
+            period("٣٠٠٠٠٠١", "2024-09-01"),
+            period("3000001", "٢٠٢٤-09-01"),
+            period("3000001", "2024-09-01", "2025-07-18", terms="٣"),
+            period("3000001", "2024-09-01", body="²"),
+            period("3000001", "2024-09-01", body="١"),
+        ],
+    )
+    report = tmp_path / "report.csv"
+
+    result = run_import(app, file, "--report", report)
+
+    assert result.exit_code == 3, result.output
+    assert imported_trns(db) == set()
+    reasons = " ".join(row["reason"] for row in read_report(report))
+    assert "TRN “٣٠٠٠٠٠١” must be 7 digits." in reasons
+    assert "started_on “٢٠٢٤-09-01” must be a date" in reasons
+    assert "number_of_terms “٣” must be a number such as 3 or 4.5." in reasons

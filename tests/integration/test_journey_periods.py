@@ -440,6 +440,28 @@ def test_changing_the_outcome_period_in_the_window_moves_the_outcome_date(
     assert (entry.status, entry.completed_date) == ("Failed", date(2026, 7, 20))
 
 
+def test_an_edit_cannot_move_a_period_after_the_outcome(
+    signed_in_as, teacher, appropriate_body, db
+):
+    """Adding a period after a pass is forbidden; moving an earlier one there is too, on its field."""
+    earlier = add_period(db, teacher, appropriate_body.id, "2023-09-04", "2024-07-19", "3")
+    add_period(db, teacher, appropriate_body.id, "2024-09-02", "2026-07-17", "6", "pass")
+    before = counts(db)
+    caseworker = signed_in_as("caseworker")
+    details = answer(caseworker, start(caseworker, TRN, EDIT), {"period_id": str(earlier.id)})
+    ongoing = caseworker.post_page(details, _details(appropriate_body.id, "2026-09-01"))
+    assert error_messages(ongoing) == {
+        "started_on": "This induction already has an outcome: a pass on 17 July 2026. A period "
+        "cannot start after it or stay ongoing. Reopen the outcome first."
+    }
+    finished = caseworker.post_page(
+        details, _details(appropriate_body.id, "2026-09-01", "2026-10-30", "1")
+    )
+    assert list(error_messages(finished)) == ["started_on"]
+    assert counts(db) == before
+    assert db.get(InductionPeriod, earlier.id).started_on == date(2023, 9, 4)
+
+
 def test_a_period_whose_outcome_window_closed_needs_manual_handling(
     signed_in_as, teacher, appropriate_body, db, clock
 ):

@@ -251,7 +251,7 @@ def test_any_configured_key_is_accepted(app, post, failed):
     _problem(post(_lodge()), 401)
 
 
-@pytest.mark.parametrize("data", [b"{", b"", b'{"trn": NaN}', b"[" * 5000, b"\xff\xfe{"])
+@pytest.mark.parametrize("data", [b"{", b"", b'{"trn": NaN}', b"[" * 5000, b'{"trn": "\\u0000"'])
 def test_malformed_json_is_400(post, data):
     body = _problem(post(data=data, headers={**KEY, "Content-Type": "application/json"}), 400)
     assert body["detail"] == "The body must be JSON."
@@ -259,7 +259,12 @@ def test_malformed_json_is_400(post, data):
 
 @pytest.mark.parametrize("json_body", [[], "lodge_appeal", 7, None])
 def test_a_body_that_is_not_an_object_is_400(app, json_body):
-    response = app.test_client().post("/api/v1/decisions", data=json.dumps(json_body), headers=KEY)
+    response = app.test_client().post(
+        "/api/v1/decisions",
+        data=json.dumps(json_body),
+        headers=KEY,
+        content_type="application/json",
+    )
     assert _problem(response, 400)["detail"] == "The body must be a JSON object."
 
 
@@ -310,8 +315,8 @@ def test_a_change_the_rules_cannot_read_is_400_naming_the_field(
     _problem(post(_trs_change(MANAGED_TRN, **change)), 400, field)
 
 
-def test_a_malformed_cpd_change_is_400_naming_the_field(post, failed):
-    body = _problem(post(_lodge(lodged_on="2026-11-03")), 400, "lodged_on")
+def test_a_cpd_change_that_cannot_be_today_is_422_naming_the_field(post, failed):
+    body = _problem(post(_lodge(lodged_on="2026-11-03")), 422, "lodged_on")
     assert "today or in the past" in body["detail"]
 
 
@@ -340,7 +345,7 @@ def test_openapi_document_describes_the_decisions_endpoint(client_request):
     document = response.get_json()
     assert document["openapi"].startswith("3.1")
     operation = document["paths"]["/api/v1/decisions"]["post"]
-    assert set(operation["responses"]) == {"200", "400", "401", "404", "503"}
+    assert set(operation["responses"]) == {"200", "400", "401", "404", "415", "422", "503"}
     assert operation["security"] == [{"policyKey": []}]
     scheme = document["components"]["securitySchemes"]["policyKey"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
@@ -439,3 +444,104 @@ def test_a_changed_window_changes_the_page_the_json_and_the_api_together(
         for w in client_request.get_response("/rules.json").get_json()["windows"]
     }
     assert windows["APPEAL_LODGING"] == 30
+
+
+# -- numbers, bodies and headers the API must refuse cleanly ---------------------------------------
+
+
+def _record_pass(terms) -> dict:
+    return {
+        "trn": MANAGED_TRN,
+        "console": "cpd",
+        "action": "record_pass",
+        "finished_on": "2026-10-30",
+        "number_of_terms": terms,
+    }
+
+
+@pytest.mark.parametrize("terms", [1e308, "1e999999999", 10**33, -(10**33), "١", "٣.٥", "²", "3_0"])
+def test_numbers_out_of_reach_or_not_ascii_are_400(post, managed_in_progress, terms):
+    body = _problem(post(_record_pass(terms)), 400, "number_of_terms")
+    assert "number_of_terms" in body["detail"]
+
+
+@pytest.mark.parametrize("index", ["²", "١", "0x1", " 0", True, -1, 1.0])
+def test_a_period_index_that_is_not_ascii_digits_is_400(post, managed_in_progress, index):
+    change = {"trn": MANAGED_TRN, "console": "cpd", "action": "edit_induction_period"}
+    _problem(post({**change, "period_index": index}), 400, "period_index")
+
+
+def test_a_change_that_fits_the_document_but_not_the_record_is_422(post, managed_in_progress):
+    change = {"trn": MANAGED_TRN, "console": "cpd", "action": "edit_induction_period"}
+    body = _problem(post({**change, "period_index": 5}), 422, "period_index")
+    assert body["detail"] == "There is no induction period 5"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "data"),
+    [
+        ("text/plain", json.dumps(_lodge()).encode()),
+        ("application/x-www-form-urlencoded", b"trn=2100002"),
+        ("application/json; charset=utf-16", json.dumps(_lodge()).encode("utf-16")),
+        ("application/json", json.dumps(_lodge()).encode("utf-16")),
+        ("application/json", json.dumps(_lodge()).encode("utf-16-le")),
+        ("application/json", b"\xff\xfe{"),
+        ("application/json", b"\xfe{"),
+        (None, json.dumps(_lodge()).encode()),
+    ],
+)
+def test_a_body_that_is_not_utf8_json_is_415(post, failed, content_type, data):
+    headers = {**KEY, "Content-Type": content_type} if content_type else KEY
+    body = _problem(post(data=data, headers=headers), 415)
+    assert "application/json" in body["detail"]
+
+
+def test_utf8_json_with_its_charset_is_read(post, failed):
+    headers = {**KEY, "Content-Type": "application/json; charset=utf-8"}
+    assert post(data=json.dumps(_lodge()).encode(), headers=headers).status_code == 200
+
+
+def test_a_405_says_which_methods_are_allowed(app, client_request):
+    client = app.test_client()
+    api = client.get("/api/v1/decisions", headers=KEY)
+    page = client.delete("/sign-in")
+    assert (api.status_code, page.status_code) == (405, 405)
+    assert set(api.headers["Allow"].split(", ")) == {"OPTIONS", "POST"}
+    assert set(page.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
+
+
+def test_json_answers_are_never_stored(post, app, failed):
+    client = app.test_client()
+    for response in (
+        post(_lodge()),
+        post({}),
+        client.get("/api/v1/openapi.json"),
+        client.get("/rules.json"),
+    ):
+        assert response.is_json
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_document_declares_every_bound_the_server_checks(client_request):
+    schemas = client_request.get_response("/api/v1/openapi.json").get_json()["components"][
+        "schemas"
+    ]
+    on = schemas["lodge_appeal"]["properties"]["on"]
+    assert re.fullmatch(on["pattern"], "2100-12-31") and re.fullmatch(on["pattern"], "1900-01-01")
+    assert not re.fullmatch(on["pattern"], "2881-01-01")
+    assert not re.fullmatch(on["pattern"], "١٩٩٩-01-01")
+    assert schemas["lodge_appeal"]["properties"]["trn"]["pattern"] == "^[0-9]{7}$"
+    assert schemas["lodge_appeal"]["additionalProperties"] is False
+    terms = schemas["add_extension"]["properties"]["number_of_terms"]
+    assert (terms["type"], terms["minimum"], terms["maximum"], terms["multipleOf"]) == (
+        "number",
+        0.1,
+        16,
+        0.1,
+    )
+    assert schemas["edit_induction_period"]["properties"]["period_index"]["minimum"] == 0
+    reasons = schemas["change_induction_status"]["properties"]["exemption_reason_ids"]
+    assert QUALIFIED_BEFORE_MAY_2000 in reasons["items"]["enum"]
+    assert schemas["add_induction_period"]["dependentRequired"] == {
+        "finished_on": ["number_of_terms"]
+    }

@@ -14,7 +14,7 @@ from datetime import datetime
 import pytest
 
 from app.clock import LONDON
-from app.rules import ACTIONS, CONSOLE_ACTIONS, MalformedChange, decide, role_may
+from app.rules import ACTIONS, CONSOLE_ACTIONS, ImpossibleChange, MalformedChange, decide, role_may
 from app.services.records import build_record
 from app.services.teachers import find_teacher
 from app.web.journeys.registry import JOURNEYS
@@ -220,7 +220,8 @@ def _assert_api_agrees(api, action, rules_record, today) -> None:
     try:
         expected = decide("cpd", action, rules_record, today, change)
     except MalformedChange as malformed:
-        assert (response.status_code, response.get_json()["field"]) == (400, malformed.field)
+        status = 422 if isinstance(malformed, ImpossibleChange) else 400
+        assert (response.status_code, response.get_json()["field"]) == (status, malformed.field)
         return
     answer = response.get_json()
     assert (answer["decision"], answer["rule_id"], answer["reason"]) == (

@@ -50,7 +50,7 @@ def _rule_field_messages() -> list[str]:
 
 def _change_messages() -> list[str]:
     source = inspect.getsource(actions)
-    return re.findall(rf'MalformedChange\(\s*"{DATE_FIELD}",\s*"([^"]+)"', source)
+    return re.findall(rf'(?:Malformed|Impossible)Change\(\s*"{DATE_FIELD}",\s*"([^"]+)"', source)
 
 
 @pytest.mark.parametrize("message", _field_messages() + _rule_field_messages() + _change_messages())

@@ -7,7 +7,10 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import Email, InputRequired, Length, Regexp
+
+# C0 controls and DEL: never typed in a search box; PostgreSQL refuses NUL in text outright.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*\Z"
 
 
 def email_validators(missing: str) -> list[Any]:
@@ -52,5 +55,6 @@ class SearchForm(FlaskForm):
         validators=[
             InputRequired(message="Enter a TRN or a name"),
             Length(min=2, max=100, message="Enter between 2 and 100 characters"),
+            Regexp(NO_CONTROL_CHARACTERS, message="Enter a TRN or a name in letters and digits"),
         ],
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from copy import deepcopy
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -31,13 +31,12 @@ from wtforms.validators import Length, Optional, Regexp, StopValidation
 
 from app.models.teacher import TRAINING_PROGRAMMES
 from app.rules import STATUS_DATES, status_words
+from app.rules.numbers import WHOLE, has_one_decimal_place_at_most, read_decimal
 from app.services.legacy import LEGACY_STATUSES
 
 NOTE_LIMIT = 1000  # the answers wait in the session cookie, which holds about 4 KB
 MAX_PART = 10  # a date part longer than this is not a date; shown back cut short
 PARTS = ("day", "month", "year")
-NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?\Z")
-DIGITS = re.compile(r"^[0-9]+\Z")  # ASCII only: int() reads other scripts' digits, or fails on "²"
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -84,7 +83,7 @@ class GovDateField(Field):
             return None  # empty: required or not, `pre_validate` says
         if missing:
             return f"{what} must include a {' and '.join(missing)}"
-        if extra or not all(DIGITS.match(part) for part in parts):
+        if extra or not all(WHOLE.fullmatch(part) for part in parts):
             return f"{what} must be a real date"
         if not (1 <= int(parts[0]) <= 31 and 1 <= int(parts[1]) <= 12):
             return f"{what} must be a real date"
@@ -153,15 +152,12 @@ class TermsField(_Kept, StringField):
             if self.required:
                 raise StopValidation(f"Enter the {self.what}")
             return
-        if len(text) > 20 or not NUMBER.match(text):
+        number = read_decimal(text)
+        if number is None:
             raise StopValidation(f"{what} must be a number, like 3 or 4.5")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-            raise StopValidation(f"{what} must be a number, like 3 or 4.5") from None
         if not self.low <= number <= self.high:
             raise StopValidation(f"{what} must be between {self.low} and {self.high}")
-        if number != number.quantize(Decimal("0.1")):
+        if not has_one_decimal_place_at_most(number):
             raise StopValidation(f"{what} can have no more than one decimal place")
 
 

@@ -180,6 +180,7 @@ RULE_FIELDS: dict[str, tuple[str, str | None]] = {
     "CPD-FINISH-IN-FUTURE": ("finished_on", "End date must be today or in the past"),
     "CPD-PERIOD-INSERTED-WITHOUT-END": ("finished_on", None),
     "CPD-PERIOD-OVERLAP": ("started_on", "{Which} date must not overlap another induction period"),
+    "CPD-EDIT-LATER-AFTER-OUTCOME": ("finished_on", None),
     "CPD-EDIT-OUTCOME-CORRECTION-WINDOW": ("period_id", None),
     "CPD-DELETE-OUTCOME-PERIOD": ("period_id", None),
     "CPD-LEGACY-RECENT-COMPLETION": ("completed_date", None),
@@ -197,6 +198,8 @@ def field_error(decision: Decision, change: Mapping[str, object]) -> tuple[str, 
     dates = dict(decision.dates_used)
     if decision.rule_id == "CPD-PERIOD-OVERLAP":
         name = _overlapping_field(dates, change)
+    if decision.rule_id == "CPD-EDIT-LATER-AFTER-OUTCOME" and "started_on" in dates:
+        name = "started_on"  # the rule names the start only when the period would begin after it
     if message is None:
         return name, decision.reason
     words = {key: long_date(value) for key, value in dates.items()}

@@ -72,6 +72,9 @@ CASES = [
     Case("edit the outcome period, window closed", "edit_induction_period", h.pass_with_earlier_period, "CPD-EDIT-OUTCOME-CORRECTION-WINDOW", M, {"period_index": 1, "number_of_terms": 3}),
     Case("edit into an overlap", "edit_induction_period", h.finished_then_ongoing, "CPD-PERIOD-OVERLAP", F, {"period_index": 1, "started_on": "2024-07-01"}, reason_has="19 July 2024"),
     Case("edit an earlier period to have no end", "edit_induction_period", h.finished_then_ongoing, "CPD-PERIOD-INSERTED-WITHOUT-END", F, {"period_index": 0, "finished_on": None}),
+    Case("edit a period to start after the pass, ongoing", "edit_induction_period", h.pass_with_earlier_period, "CPD-EDIT-LATER-AFTER-OUTCOME", F, {"period_index": 0, "started_on": "2026-02-02", "finished_on": None}, reason_has="Reopen the outcome first"),
+    Case("edit a period to start after the pass, finished", "edit_induction_period", h.pass_with_earlier_period, "CPD-EDIT-LATER-AFTER-OUTCOME", F, {"period_index": 0, "started_on": "2026-02-02", "finished_on": "2026-03-02"}),
+    Case("edit the outcome period to be ongoing", "edit_induction_period", h.pass_in_window, "CPD-EDIT-LATER-AFTER-OUTCOME", F, {"period_index": 0, "finished_on": None}, reason_has="a pass on"),
     Case("edit a start to before QTS", "edit_induction_period", h.ongoing, "CPD-PERIOD-START-BEFORE-QTS", F, {"period_index": 0, "started_on": "2015-06-01"}),
     # delete a period
     Case("delete: no periods", "delete_induction_period", h.no_periods, "CPD-DELETE-NO-PERIODS", F),
