@@ -66,7 +66,7 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
-# Every figure of issue 8 in one table (pages on both databases, rules, delivery, reconcile).
+# Every figure in one table (pages on both databases, rules, delivery, reconcile).
 bench: setup $(VENV)/.bench-installed
 	$(PY) bench/web_bench.py --postgres
 

@@ -1,7 +1,7 @@
 """The one source of "now" and "today".
 
 Every part of the console that needs the date asks a :class:`Clock`, so tests can travel in time by
-installing a :class:`FixedClock`. Days are calendar dates in Europe/London (DESIGN.md 4.1); instants
+installing a :class:`FixedClock`. Days are calendar dates in Europe/London (docs/domain.md, time windows); instants
 are UTC-aware datetimes.
 """
 

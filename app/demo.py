@@ -3,7 +3,7 @@
 One list feeds the console's seed (the CPD side) and the TRS sandbox's seed (the TRS side), so the
 two agree about who exists. Dates are worked out from the day the seed runs, so a demo seeded today
 still has a fail inside its appeal window and a pass inside its correction window. Each teacher
-stands for one state DESIGN.md names; `story` says which, and the README lists them.
+stands for one state a caseworker meets; `story` says which, and the README lists them.
 """
 
 from __future__ import annotations

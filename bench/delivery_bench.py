@@ -1,4 +1,4 @@
-"""How fast delivery and reconciliation run (issue 4's benchmark): prints figures, asserts nothing.
+"""How fast delivery and reconciliation run: prints figures, asserts nothing.
 
 - Delivery: one outbox worker drains N changes (one per teacher) to a TRS sandbox this script
   starts, against a bare httpx PUT loop sending the same number of PUTs to the same sandbox in the

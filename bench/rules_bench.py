@@ -1,4 +1,4 @@
-"""How fast the rule set answers (issue 3's benchmark): prints figures, asserts nothing.
+"""How fast the rule set answers: prints figures, asserts nothing.
 
 Targets: `decide` median <= 10 microseconds; one teacher's full `available_actions` <= 100
 microseconds; single process. Run from the repo root: `python bench/rules_bench.py`.

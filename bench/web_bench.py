@@ -1,4 +1,4 @@
-"""How fast the console's pages answer at national scale (issue 8's benchmark): prints, asserts nothing.
+"""How fast the console's pages answer at national scale: prints, asserts nothing.
 
 Seeds N teachers (about 2.5 periods each, one in five with an extension, one in ten finished with
 a pass or fail recorded in the last 700 days) with bulk Core inserts

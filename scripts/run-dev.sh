@@ -13,7 +13,7 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
-# One outbox worker delivers the console's changes to the sandbox (DESIGN.md 6).
+# One outbox worker delivers the console's changes to the sandbox (docs/architecture.md).
 .venv/bin/flask --app app trs deliver --forever &
 pids+=($!)
 

@@ -2,7 +2,7 @@
 
 A row is written in the same transaction as the change it carries, so a change and its delivery
 cannot part. Each row holds the full derived state and `modified_on` (the change's commit time), so
-delivering any row again is harmless (DESIGN.md section 6).
+delivering any row again is harmless (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The rule set: which console may change what, when (DESIGN.md section 4).
+"""The rule set: which console may change what, when (docs/domain.md).
 
 Pure: no Flask, no database, no I/O, nothing else of `app`. Read `table.py` for the policy.
 """

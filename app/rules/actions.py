@@ -23,7 +23,7 @@ CONSOLES = ("cpd", "trs")
 # Keys of an API body that are not the action's fields; a change may carry them and they are ignored.
 ENVELOPE_KEYS = frozenset({"trn", "console", "action", "on"})
 
-# What the TRS API accepts with each status: start date, completed date (DESIGN.md 5).
+# What the TRS API accepts with each status: start date, completed date (docs/trs-contract.md).
 STATUS_DATES: dict[str, tuple[str, str]] = {
     "None": ("not permitted", "not permitted"),
     "RequiredToComplete": ("not permitted", "not permitted"),

@@ -1,7 +1,7 @@
 """Asking the rule set: `decide`, `available_actions`, and the who-may-ask gate.
 
 Nothing else decides: the page's buttons, the check on every POST, the policy API and the rules
-page all come through here (DESIGN.md 4).
+page all come through here (docs/domain.md).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class Decision:
         return self.outcome == ALLOWED
 
     def as_api(self) -> dict[str, object]:
-        """The policy API's answer body (DESIGN.md 8)."""
+        """The policy API's answer body (docs/architecture.md)."""
         return {
             "decision": self.outcome,
             "rule_id": self.rule_id,
@@ -129,7 +129,7 @@ def available_actions(
 
 
 def role_may(role: str, action: str) -> bool:
-    """The who-may-ask gate, checked before the rules (DESIGN.md 4.2, last paragraph)."""
+    """The who-may-ask gate, checked before the rules (docs/domain.md, who uses the console)."""
     return action in ROLE_ACTIONS.get(role, ())
 
 

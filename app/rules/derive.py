@@ -1,4 +1,4 @@
-"""The TRS induction status CPD pushes after an allowed change (DESIGN.md 4.4).
+"""The TRS induction status CPD pushes after an allowed change (docs/domain.md, after an allowed change).
 
 Whatever comes out satisfies the TRS API's date rules (`STATUS_DATES`): a start date with
 InProgress, Passed and Failed; a completed date with Passed and Failed only; neither with

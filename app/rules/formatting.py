@@ -1,4 +1,4 @@
-"""Words for dates and statuses, as a caseworker reads them (DESIGN.md section 9).
+"""Words for dates and statuses, as a caseworker reads them (docs/domain.md, words).
 
 GOV.UK style: "3 March 2025", never "2025-03-03"; "Required to complete", never
 "RequiredToComplete". The rule set's reasons and the pages both use these, so they agree.

@@ -127,7 +127,7 @@ class TeacherRecord:
 
 
 def managed_by_cpd(record: TeacherRecord, today: date) -> bool:
-    """DESIGN.md 2: CPD holds periods and the completed date is none or less than 7 years ago.
+    """Managed by CPD (docs/domain.md): CPD holds periods and the completed date is none or less than 7 years ago.
 
     The completed date is the one CPD derives (section 3: derived from CPD while CPD has periods).
     """

@@ -1,4 +1,4 @@
-"""The rule set as tables (DESIGN.md sections 3 and 4): read this file to know the policy.
+"""The rule set as tables (docs/domain.md): read this file to know the policy.
 
 Each action's rows are checked top to bottom; the first whose condition holds answers. Every CPD
 action starts with P1, P2, P3. Conditions are named functions in `conditions.py`; reasons are

@@ -1,9 +1,9 @@
-"""The four named time windows (DESIGN.md 4.1) and the day arithmetic behind them.
+"""The four named time windows (docs/domain.md) and the day arithmetic behind them.
 
 Each window is one value in `WINDOWS`; the rules, the published rules page and the policy API all
 read it from there at call time, so changing a value here changes all three together.
 
-Counting, as DESIGN.md 4.1 words it (a window includes its last day):
+Counting (docs/domain.md, time windows) (a window includes its last day):
 
 - working days: the fail is taken as received the day after its date; the last day is the Nth
   working day after that. Working days exclude Saturdays, Sundays and England and Wales bank

@@ -1,4 +1,4 @@
-"""The TRS sandbox: a small, separate web server that behaves like the TRS API (DESIGN.md 5).
+"""The TRS sandbox: a small, separate web server that behaves like the TRS API (docs/trs-contract.md).
 
 Run it with `python -m app.sandbox --port 5001 [--db PATH] [--host 127.0.0.1] [--no-seed]`; it
 prints `TRS sandbox listening on http://HOST:PORT` once it is serving. State lives in its own
@@ -34,7 +34,7 @@ Exempt priority: the TRS console's induction (with its exemption reasons) and CP
 apart; TRS shows Exempt while CPD sends InProgress or RequiredToComplete, and CPD's Passed or
 Failed override it. Otherwise whichever side wrote last is shown.
 
-Where DESIGN.md is silent (facts from the public TRS code)
+Where the contract is silent (facts from the public TRS code)
 -----------------------------------------------------------
 - No `X-Api-Version`: TRS serves the request as its default version 20240101
   (RequestedVersionFeature); a value that is not a declared version matches no endpoint
@@ -51,7 +51,7 @@ Where DESIGN.md is silent (facts from the public TRS code)
   FailedInWales) is 10035. A non-JSON content type is 415.
 - Titles and details are TRS's: "Person not found." / "TRN: '...'", "Invalid induction status." /
   "Status: '...'", "Request is stale.", "Person does not have QTS.".
-- Deactivated and merged before 20260120: DESIGN.md's plain 404 10001 (TRS itself keeps its
+- Deactivated and merged before 20260120: the contract's plain 404 10001 (TRS itself keeps its
   RecordIsDeactivated/RecordIsMerged codes on that 404; their numbers are not public). 410 and
   308 carry no errorCode for the same reason.
 - A PUT for a deactivated or merged record is 404 10001 in every version (TRS's handler only finds

@@ -1,7 +1,7 @@
-"""The sandbox's web app: the TRS API of DESIGN.md section 5 plus the `/_sandbox/` area.
+"""The sandbox's web app: the TRS API of docs/trs-contract.md plus the `/_sandbox/` area.
 
 See the package docstring (`app.sandbox`) for the endpoints, keys and the choices made where
-DESIGN.md is silent.
+the contract is silent.
 
 `create_sandbox_app` returns a Flask app. The `/_sandbox/` area is ordinary Flask views; the two
 `/v3/` endpoints are served by `V3Api`, a bare WSGI layer mounted in front of Flask's `wsgi_app`,

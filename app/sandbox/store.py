@@ -112,7 +112,7 @@ def shown_induction(
 ) -> tuple[str, str | None, str | None]:
     """The (status, start, completed) TRS shows, from the TRS console's and CPD's inductions.
 
-    Exempt priority (DESIGN.md 5): while the TRS console holds Exempt (with its reasons), CPD's
+    Exempt priority (docs/trs-contract.md): while the TRS console holds Exempt (with its reasons), CPD's
     InProgress or RequiredToComplete leave Exempt in place; CPD's Passed or Failed override it.
     Otherwise whichever side wrote last is shown.
     """

@@ -1,4 +1,4 @@
-"""Appeals against a fail (DESIGN.md 4.2): lodging one, recording its decision, and the lists
+"""Appeals against a fail (docs/domain.md): lodging one, recording its decision, and the lists
 appeals officers work from.
 
 Both changes go through `change_cpd`, so the rules are asked again with the full change, the

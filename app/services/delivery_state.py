@@ -1,4 +1,4 @@
-"""Where a teacher's changes stand on their way to TRS, for the teacher page (DESIGN.md 9.2).
+"""Where a teacher's changes stand on their way to TRS, for the teacher page (the banner of docs/domain.md's teacher page).
 
 Caseworkers need to know whether TRS has what CPD holds: a change waiting (and when it is next
 tried), delivery stopped (and the manual request holding it), a drift between the two systems

@@ -1,6 +1,6 @@
 """Adding, changing and deleting a teacher's extensions.
 
-The rule set has one action for extensions, `add_extension` (DESIGN.md 4.2: allowed while the
+The rule set has one action for extensions, `add_extension` (docs/domain.md: allowed while the
 induction is in progress). Changing or deleting an extension is answered by the same rule: each is
 a correction of the extra terms an induction in progress has, so the same conditions apply (no
 extension work after a pass; after a fail, extensions come from an appeal decision). A change or an

@@ -1,4 +1,4 @@
-"""Adding, changing and deleting a teacher's induction periods (DESIGN.md 4.2).
+"""Adding, changing and deleting a teacher's induction periods (docs/domain.md).
 
 One function per caseworker action. Each asks the rules with the full change and writes through
 `casework.change_cpd`, so the period rows, the audit event and the outbox row commit together.

@@ -1,4 +1,4 @@
-"""Correcting a legacy record's induction status straight in TRS (DESIGN.md 3 and 4.2, last row).
+"""Correcting a legacy record's induction status straight in TRS (docs/domain.md: who owns which value).
 
 A legacy record is one CPD holds no periods for: TRS's status is TRS's own, so the correction is
 sent to TRS at once, synchronously, and CPD stores nothing of it but the audit event. Nothing in CPD

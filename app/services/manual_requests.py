@@ -1,4 +1,4 @@
-"""Manual-handling requests for changes outside their time window (DESIGN.md 4, issue 6).
+"""Manual-handling requests for changes outside their time window (docs/domain.md).
 
 A caseworker or appeals officer raises a request for an action the rules answer `manual`, with the
 answers they would have submitted. A senior caseworker other than the requester decides it:

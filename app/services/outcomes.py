@@ -1,4 +1,4 @@
-"""Recording a pass or a fail, and reopening an outcome recorded in error (DESIGN.md 4.2)."""
+"""Recording a pass or a fail, and reopening an outcome recorded in error (docs/domain.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The console's client for the TRS API (DESIGN.md section 5).
+"""The console's client for the TRS API (docs/trs-contract.md).
 
 Two calls, both over one pooled `httpx.Client`:
 

@@ -1,4 +1,4 @@
-"""The outbox worker: delivers each CPD change's derived status to TRS, losing nothing (DESIGN.md 6).
+"""The outbox worker: delivers each CPD change's derived status to TRS, losing nothing (docs/architecture.md).
 
 How a row travels:
 

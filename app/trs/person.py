@@ -1,7 +1,7 @@
 """What TRS says about one teacher, as the console reads it.
 
 Frozen dataclasses: a TRS answer is a snapshot the console shows and reasons about, never edits
-(TRS owns these values, DESIGN.md section 3). The client builds them from the camelCase JSON of
+(TRS owns these values, docs/domain.md). The client builds them from the camelCase JSON of
 `GET /v3/persons/{trn}?include=Induction`.
 """
 

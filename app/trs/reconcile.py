@@ -1,4 +1,4 @@
-"""Reconciliation: read TRS for every teacher CPD manages and apply DESIGN.md 4.4.
+"""Reconciliation: read TRS for every teacher CPD manages and act on what it finds (docs/domain.md, after an allowed change).
 
 TRS has no webhook, so this pull is how the console learns of changes made in TRS. For each
 teacher (TRS read with bounded concurrency: threads sharing one pooled HTTP client; CPD's side in
@@ -274,7 +274,7 @@ def check_teacher(session: Session, teacher: Teacher, read: Read, clock: Clock) 
 def check_chunk(
     session: Session, teacher_ids: Sequence[int], readings: dict[str, TrsReading], clock: Clock
 ) -> list[Finding]:
-    """Apply DESIGN.md 4.4 to these teachers, given what TRS said about each."""
+    """Act on what TRS said about these teachers, given what TRS said about each."""
     teachers = session.scalars(
         select(Teacher)
         .where(Teacher.id.in_(teacher_ids))

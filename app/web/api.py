@@ -1,4 +1,4 @@
-"""The policy API (DESIGN.md 4.3 and 8): other services ask the rule set before they change a record.
+"""The policy API (docs/domain.md): other services ask the rule set before they change a record.
 
 `POST /api/v1/decisions` needs a bearer key from `POLICY_API_KEYS`; it is a machine-to-machine
 endpoint, so it carries no session and is exempt from CSRF. `GET /api/v1/openapi.json` describes it,
@@ -119,7 +119,7 @@ def _action_answer(item: ActionOnDay) -> dict[str, Any]:
 
 
 def answer(decision: Decision) -> dict[str, Any]:
-    """The decision as the API sends it: DESIGN.md 8's fields, where to go instead, and the dates."""
+    """The decision as the API sends it: the documented fields, where to go instead, and the dates."""
     return {
         **decision.as_api(),
         "make_it_instead": decision.make_it_instead or None,

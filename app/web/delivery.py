@@ -1,4 +1,4 @@
-""" "Check TRS now": reconcile one teacher on demand, then say what was found (DESIGN.md 4.4, 9.3).
+""" "Check TRS now": reconcile one teacher on demand, then say what was found (docs/domain.md).
 
 Caseworkers press it after someone changed the teacher in TRS (an exemption, say), instead of
 waiting for the scheduled reconciliation.

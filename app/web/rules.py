@@ -1,4 +1,4 @@
-"""The published rule set: `/rules` (HTML), `/rules.json` and `/rules.csv` (DESIGN.md 8).
+"""The published rule set: `/rules` (HTML), `/rules.json` and `/rules.csv`.
 
 Public: it is policy, not personal data. Every figure and sentence on these pages comes from the
 rule set's own tables (`published_rules()`), so the pages can never disagree with the decisions the
@@ -25,7 +25,7 @@ from app.web.auth import public
 
 blueprint = Blueprint("rules", __name__)
 
-# The DESIGN.md worked example: a fail decided on Monday 7 September 2026.
+# The worked example of docs/domain.md: a fail decided on Monday 7 September 2026.
 WORKED_EXAMPLE_START = date(2026, 9, 7)
 ANSWER_WORDS = {"allowed": "Allowed", "forbidden": "Forbidden", "manual": "Manual handling"}
 PAGE_TITLE = "The rules: who may change what, when"

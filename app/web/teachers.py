@@ -1,4 +1,4 @@
-"""Finding a teacher and the teacher page (DESIGN.md section 9)."""
+"""Finding a teacher and the teacher page (docs/domain.md, the teacher page)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""PUT /v3/persons/{trn}/cpd-induction: every check of DESIGN.md 5, in its order, via the client."""
+"""PUT /v3/persons/{trn}/cpd-induction: every check of docs/trs-contract.md, in its order, via the client."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Delivering the outbox to the real TRS sandbox process, whatever the sandbox does (issue 4).
+"""Delivering the outbox to the real TRS sandbox process, whatever the sandbox does.
 
 Every fault test ends the same way: once the faults are gone, each teacher's TRS state equals what
 CPD derives, and the sandbox's log of accepted PUTs shows each teacher's changes in order (a row

@@ -1,4 +1,4 @@
-"""Four delivery workers racing over one PostgreSQL outbox (`FOR UPDATE SKIP LOCKED`, DESIGN.md 6).
+"""Four delivery workers racing over one PostgreSQL outbox (`FOR UPDATE SKIP LOCKED`).
 
 5,000 changes for 1,000 teachers, four workers (threads, each with its own engine, sessions and
 TRS client, as separate processes would have): every teacher ends with the right state in TRS,

@@ -1,4 +1,4 @@
-"""Reconciliation against the real TRS sandbox (DESIGN.md 4.4): exemptions close CPD's open
+"""Reconciliation against the real TRS sandbox (docs/domain.md): exemptions close CPD's open
 period, drift opens one request, a change still on its way is not drift, "Check TRS now"."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Caseworker journeys (issue 5): each action as GOV.UK pages, and the teacher page's Actions.
+"""Caseworker journeys: each action as GOV.UK pages, and the teacher page's Actions.
 
 - `flow`: the machinery every journey shares (steps, answers in the session, rule errors);
 - `periods`, `outcomes`, `extensions`, `legacy`: the journeys, as data;

@@ -1,4 +1,4 @@
-"""The teacher page's Actions (DESIGN.md 9 items 5 and 6), as links to the journeys.
+"""The teacher page's Actions (docs/domain.md, the teacher page), as links to the journeys.
 
 The list is the rules' (`app.services.actions.teacher_actions`); this module only turns each
 allowed action into its journeys' start links, and each manual one into a link to request manual

@@ -1,6 +1,6 @@
 """Records for the rule tests, built from a TRS status and a CPD state.
 
-A CPD state is built "managed" or "not managed" by CPD (DESIGN.md 2) where both can exist: an
+A CPD state is built "managed" or "not managed" by CPD (docs/domain.md) where both can exist: an
 outcome completed 8 years ago but recorded in CPD recently (a legacy import) is not managed, yet
 its correction window is open. A builder returns None where a variant cannot exist (no periods is
 never managed; periods without an outcome always are).

@@ -1,4 +1,4 @@
-"""DESIGN.md 4.2, row by row: every CPD-console rule in every TRS status, managed and not.
+"""The CPD console's rules, row by row: every CPD-console rule in every TRS status, managed and not.
 
 Each case names a row and a CPD state; it is run in all seven TRS statuses and in each of
 "managed by CPD" and "not managed" that the state can exist in. FailedInWales and Exempt are

@@ -1,4 +1,4 @@
-"""DESIGN.md 4.4: the status, start and completed date CPD pushes to TRS."""
+"""The status, start and completed date CPD pushes to TRS."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DESIGN.md 4.3: the TRS console's `change_induction_status`, from every status to every status,
+"""The TRS console's `change_induction_status`, from every status to every status,
 managed by CPD and not.
 
 "Managed" is built two ways (an ongoing CPD period; a pass 7 months ago) and "not managed" two ways
@@ -40,7 +40,7 @@ def change_to(status: str) -> dict:
 
 
 def expected(current: str, target: str, managed: bool) -> tuple[str, str]:
-    """The table in DESIGN.md 4.3, written out independently of app/rules/table.py."""
+    """The TRS console's table (docs/domain.md), written out independently of app/rules/table.py."""
     if target == "None":
         return "TRS-TO-NONE", "forbidden"
     if current == "InProgress" and target == "Exempt":

@@ -1,4 +1,4 @@
-"""DESIGN.md 4.1: each window at its boundary (last day inside, next day outside), and working
+"""Each window at its boundary (last day inside, next day outside), and working
 days across a weekend, Christmas, and the one-off bank holidays of 2022 and 2023."""
 
 from __future__ import annotations
