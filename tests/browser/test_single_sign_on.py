@@ -116,6 +116,7 @@ def test_an_admin_lands_on_users_and_a_changed_email_follows_the_sub(
     )
     assert _account(app, "renamed.admin@example.gov.uk").id == admin.id
     # Signing in again replaces the session rather than leaving the old one open.
+    page.wait_for_load_state("networkidle")
     page.goto(f"{live_server}/sign-in/start")
     page.locator("input[name=sub]").fill("sub-admin")
     page.get_by_role("button", name="Authorize").click()
