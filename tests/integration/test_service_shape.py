@@ -40,6 +40,7 @@ from tests.support.service import (
 TEACHERS = 50
 MOVES = 3  # start-date changes after the first period: 4 changes a teacher, 200 in all
 CASEWORKERS = 8
+BATCH = 10  # rows a delivery worker claims at a time
 FIRST_START = date(2024, 9, 2)
 DELIVERED_WITHIN = 75  # seconds after the last change; a failure here prints the workers' logs
 
@@ -158,7 +159,7 @@ if "postgresql" in backends():
         web, base_url = start_web(env, logs, processes=2)
         # A short lease, so the rows of the killed worker are taken over within the test.
         workers = [
-            start_worker(env, logs, f"worker-{n}", "--lease-seconds", "5", "--batch", "10")
+            start_worker(env, logs, f"worker-{n}", "--lease-seconds", "5", "--batch", str(BATCH))
             for n in range(3)
         ]
         engine = make_engine(url)
@@ -233,7 +234,9 @@ if "postgresql" in backends():
         # The workers' counts reach the web processes' /metrics (one directory for all).
         assert metrics.status_code == 200
         deliveries = metric_values(metrics.text, "induction_console_deliveries_total")
-        assert deliveries['{result="sent"}'] == len(rows)  # each row recorded sent once
+        # Each row is counted once, after its transaction commits: the worker killed between its
+        # commit and its count takes at most one batch's counts with it, never adds any.
+        assert len(rows) - BATCH <= deliveries['{result="sent"}'] <= len(rows)
         assert deliveries.get('{result="retry"}', 0) > 0  # the faults were met and retried
         puts = metric_values(metrics.text, "induction_console_trs_request_duration_seconds_count")
         assert any('endpoint="put_cpd_induction"' in labels for labels in puts)
