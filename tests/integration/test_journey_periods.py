@@ -702,3 +702,14 @@ def test_a_teacher_with_two_periods_is_asked_which(signed_in_as, teacher, approp
     assert rows[0].select_one(".govuk-summary-list__actions a")["href"].endswith("/period")
     confirm(caseworker, check)
     assert [p.id for p in db.scalars(select(InductionPeriod))] == [earlier.id]
+
+
+def test_a_refusal_of_the_one_period_is_a_403_with_the_reason(
+    signed_in_as, teacher, appropriate_body, db
+):
+    """No answer chose the period, so its refusal is not an error on a question never shown."""
+    add_period(db, teacher, appropriate_body.id, "2024-09-02", "2026-07-17", "3", "pass")
+    caseworker = signed_in_as("caseworker")
+    page = caseworker.get(f"/teachers/{TRN}/{DELETE}", _expected_status=403)
+    assert "This period carries the induction's outcome" in page.text
+    assert counts(db)["induction_periods"] == 1
