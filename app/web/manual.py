@@ -71,29 +71,20 @@ def _answer_names(journey: Journey, answers: Answers) -> list[str]:
     return [n for s in journey.steps if s.applies(answers) for n in s.form.question_names()]
 
 
-def _journey_answers(journey: Journey, form: JourneyForm) -> Answers:
+def _journey_answers(journey: Journey, form: JourneyForm, given: Answers) -> Answers:
+    """The journey's answers: what the case settles (the one period) and what the form asked."""
     names = {n for s in journey.steps for n in s.form.question_names()}
-    every = {f.name: f.answer() for f in form if f.name in names}
+    every = {**given, **{f.name: f.answer() for f in form if f.name in names}}
     return {n: every[n] for n in _answer_names(journey, every)}
-
-
-def _asks_period(journey: Journey) -> bool:
-    return "period_id" in journey.steps[0].form.question_names()
-
-
-def _chosen_period(case: Case) -> Answers:
-    """The period a request is about when the teacher has only one (a request is raised only
-    when the rules answer "manual", which an earlier period without an outcome never needs)."""
-    ids = [str(p.id) for p in (case.teacher.induction_periods if case.teacher else [])]
-    return {"period_id": ids[0]} if len(ids) == 1 else {}
 
 
 def _request_form(journey: Journey, case: Case, preset: Answers) -> JourneyForm:
     """On a GET, the journey's own starting values for the chosen period (what it holds now),
-    so the requester changes only what needs changing."""
+    so the requester changes only what needs changing. `preset`: the answers the case settles
+    (the teacher's one period), whose questions are not asked."""
     if request.method == "POST":
         form = _request_form_class(journey.slug)()
-        answers = _journey_answers(journey, form)
+        answers = _journey_answers(journey, form, preset)
     else:
         answers = dict(preset)
         for step in journey.steps:
@@ -105,16 +96,18 @@ def _request_form(journey: Journey, case: Case, preset: Answers) -> JourneyForm:
             # A setup reading an earlier answer that is missing: that answer's own check says so.
             with suppress(SETUP_NEEDS_ANSWERS):
                 step.setup(form, case, answers)
+    for name in preset:
+        del form[name]
     return form
 
 
-def _valid(journey: Journey, form: JourneyForm) -> bool:
+def _valid(journey: Journey, form: JourneyForm, given: Answers) -> bool:
     """Validate a POST only (a first GET shows no errors), and only the questions that apply to
     these answers (and the request's own)."""
     if not form.is_submitted():
         return False
     form.validate()
-    answers = _journey_answers(journey, form)
+    answers = _journey_answers(journey, form, given)
     asked = {*_answer_names(journey, answers), "reason", "evidence", "csrf_token"}
     for field in form:
         if field.name not in asked:
@@ -138,10 +131,10 @@ def request_manual_handling(trn: str, action: str) -> Any:
     if decision.outcome != "manual":
         abort(404)
     journey = _journey_for(action)
-    preset = _chosen_period(case) if _asks_period(journey) else {}
-    form = _request_form(journey, case, preset)
-    if _valid(journey, form):
-        answers = _journey_answers(journey, form)
+    given = journey.given(case)
+    form = _request_form(journey, case, given)
+    if _valid(journey, form, given):
+        answers = _journey_answers(journey, form, given)
         try:
             raised = manual_requests.raise_request(
                 db_session(),

@@ -151,8 +151,7 @@ SCENARIOS = {
     "change-induction-period": Scenario(
         "caseworker",
         _finished,
-        lambda ids: [
-            {"period_id": ids["period_id"]},
+        lambda ids: [  # the teacher's one period is chosen without asking
             {
                 "appropriate_body_id": ids["appropriate_body_id"],
                 "started_on": parts("2024-09-02"),

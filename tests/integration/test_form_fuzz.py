@@ -284,6 +284,7 @@ def test_terms_in_other_scripts_are_refused_on_the_page(signed_in_as, fuzz, db, 
 @pytest.mark.parametrize("digit", ["١", "²", "３"])
 def test_a_period_chosen_in_other_scripts_is_refused_on_the_page(signed_in_as, fuzz, db, digit):
     poster, teacher, body = fuzz
+    add_period(db, teacher, body.id, "2023-09-04", "2024-07-19", "3")  # two: the page asks which
     period = add_period(db, teacher, body.id, "2024-09-02")
     caseworker = signed_in_as("caseworker")
     first = start(caseworker, TRN, "change-induction-period")

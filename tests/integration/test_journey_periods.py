@@ -426,7 +426,7 @@ def test_changing_the_outcome_period_in_the_window_moves_the_outcome_date(
 ):
     period = add_period(db, teacher, appropriate_body.id, "2024-09-02", "2026-07-17", "6", "fail")
     caseworker = signed_in_as("caseworker")
-    details = answer(caseworker, start(caseworker, TRN, EDIT), {"period_id": str(period.id)})
+    details = start(caseworker, TRN, EDIT)  # the one period, chosen without asking
     ongoing = caseworker.post_page(details, _details(appropriate_body.id, "2024-09-02"))
     assert error_messages(ongoing) == {"finished_on": "Enter the end date"}
     check = answer(
@@ -482,6 +482,7 @@ def test_a_period_whose_outcome_window_closed_needs_manual_handling(
 
 
 def test_an_unknown_period_is_an_error(signed_in_as, teacher, appropriate_body, db, add_teacher):
+    add_period(db, teacher, appropriate_body.id, "2024-09-02", "2025-07-18", "3")
     period = add_period(db, teacher, appropriate_body.id, "2025-09-01")
     stranger = add_teacher("2100009")
     theirs = add_period(db, stranger, appropriate_body.id, "2024-09-02")
@@ -618,10 +619,10 @@ def test_a_confirm_post_the_rules_now_refuse_for_an_answer_is_a_403(
 
 
 def test_two_caseworkers_changing_one_period(signed_in_as, teacher, appropriate_body, db):
-    period = add_period(db, teacher, appropriate_body.id, "2024-09-02", "2025-07-18", "3")
+    add_period(db, teacher, appropriate_body.id, "2024-09-02", "2025-07-18", "3")
     checks = []
     for person in (signed_in_as("caseworker"), signed_in_as("senior_caseworker")):
-        details = answer(person, start(person, TRN, EDIT), {"period_id": str(period.id)})
+        details = start(person, TRN, EDIT)  # the one period, chosen without asking
         checks.append(
             (
                 person,
@@ -646,3 +647,69 @@ def test_the_support_ticket_format_is_in_its_hint(signed_in_as, teacher, appropr
     caseworker = signed_in_as("caseworker")
     page = caseworker.get(start(caseworker, TRN, DELETE))
     assert page.select_one("#support_ticket-hint").get_text(strip=True) == "6 digits, like 123456"
+
+
+# -- the one period there is to choose ----------------------------------------------------------
+
+
+def test_a_teachers_one_period_is_chosen_without_asking(
+    signed_in_as, teacher, appropriate_body, db
+):
+    only = add_period(db, teacher, appropriate_body.id, "2024-09-02", "2025-07-18", "3")
+    caseworker = signed_in_as("caseworker")
+    details = start(caseworker, TRN, EDIT)
+    assert details.endswith(f"/{EDIT}/details")
+    page = caseworker.get(details)
+    assert page.select("input[name=period_id]") == []
+    assert page.select_one(".govuk-back-link")["href"] == f"/teachers/{TRN}"
+    assert [i["value"] for i in page.select("#started_on input")] == ["02", "09", "2024"]
+    check = answer(
+        caseworker, details, _details(appropriate_body.id, "2024-09-02", "2025-07-21", "3")
+    )
+    rows = caseworker.get(check).select(".govuk-summary-list__row")
+    period_row = next(r for r in rows if r.dt.get_text(strip=True) == "Induction period")
+    assert period_row.select(".govuk-summary-list__actions a") == []  # nothing to change it to
+    assert any(r.select(".govuk-summary-list__actions a") for r in rows)
+    assert caseworker.get(f"/teachers/{TRN}/{EDIT}/period", _expected_status=302)
+    confirm(caseworker, check)
+    db.expire_all()
+    assert db.get(InductionPeriod, only.id).finished_on == date(2025, 7, 21)
+
+    first = start(caseworker, TRN, DELETE)
+    page = caseworker.get(first)
+    assert page.select("input[name=period_id]") == []
+    assert "You are deleting the induction period with Alpha Teaching School Hub" in page.text
+    check = answer(caseworker, first, {"note": "Wrong teacher"})
+    rows = caseworker.get(check).select(".govuk-summary-list__row")
+    assert rows[0].dd.get_text(strip=True).startswith("Alpha Teaching School Hub")
+    assert rows[0].select(".govuk-summary-list__actions a") == []
+    confirm(caseworker, check)
+    assert db.scalars(select(InductionPeriod)).all() == []
+    assert last_event(db).note == "Wrong teacher"
+
+
+def test_a_teacher_with_two_periods_is_asked_which(signed_in_as, teacher, appropriate_body, db):
+    earlier = add_period(db, teacher, appropriate_body.id, "2024-09-02", "2025-07-18", "3")
+    later = add_period(db, teacher, appropriate_body.id, "2025-09-01")
+    caseworker = signed_in_as("caseworker")
+    for journey in (EDIT, DELETE):
+        first = start(caseworker, TRN, journey)
+        assert first.endswith(f"/{journey}/period")
+        values = [i["value"] for i in caseworker.get(first).select("input[name=period_id]")]
+        assert values == [str(earlier.id), str(later.id)]
+    check = answer(caseworker, first, {"period_id": str(later.id), "note": "Added twice"})
+    rows = caseworker.get(check).select(".govuk-summary-list__row")
+    assert rows[0].select_one(".govuk-summary-list__actions a")["href"].endswith("/period")
+    confirm(caseworker, check)
+    assert [p.id for p in db.scalars(select(InductionPeriod))] == [earlier.id]
+
+
+def test_a_refusal_of_the_one_period_is_a_403_with_the_reason(
+    signed_in_as, teacher, appropriate_body, db
+):
+    """No answer chose the period, so its refusal is not an error on a question never shown."""
+    add_period(db, teacher, appropriate_body.id, "2024-09-02", "2026-07-17", "3", "pass")
+    caseworker = signed_in_as("caseworker")
+    page = caseworker.get(f"/teachers/{TRN}/{DELETE}", _expected_status=403)
+    assert "This period carries the induction's outcome" in page.text
+    assert counts(db)["induction_periods"] == 1

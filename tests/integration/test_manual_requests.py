@@ -283,9 +283,8 @@ def test_a_late_period_correction_is_made_exactly_as_requested(
 ):
     url = f"/teachers/{TRN}/manual-handling/edit_induction_period"
     caseworker = signed_in_as("caseworker")
-    assert caseworker.get(url).find("input", attrs={"name": "period_id", "value": str(failed.id)})
+    assert caseworker.get(url).find("input", attrs={"name": "period_id"}) is None  # the only one
     answers = {
-        "period_id": str(failed.id),
         "appropriate_body_id": str(appropriate_body.id),
         "started_on": parts("2024-09-09"),
         "finished_on": parts(FAILED_ON),
@@ -300,6 +299,7 @@ def test_a_late_period_correction_is_made_exactly_as_requested(
         "2024-09-09",
         "5.5",
     )
+    assert stored.answers["period_id"] == str(failed.id)
     decide(signed_in_as("senior_caseworker"), request_url, "approve", "Confirmed by the AB")
     db.expire_all()
     period = db.get(InductionPeriod, failed.id)
@@ -442,22 +442,20 @@ def test_the_navigation_counts_what_waits_for_the_signed_in_user(signed_in_as, f
     assert manual_link(signed_in_as("caseworker")) == "Manual requests"
 
 
-def test_a_period_request_asks_the_period_first_and_starts_from_its_values(
+def test_a_period_request_for_the_one_period_starts_from_its_values(
     signed_in_as, failed, db, appropriate_body
 ):
     url = f"/teachers/{TRN}/manual-handling/edit_induction_period"
     caseworker = signed_in_as("caseworker")
-    # The period is the first question, chosen already, and the page starts from its values.
+    # The teacher's one period is not asked about, and the page starts from its values.
     page = caseworker.get(url)
     names = [
         tag["name"]
         for tag in page.select("form[method=post] [name]")
         if tag.get("type") != "hidden"
     ]
-    assert names[0] == "period_id"
-    assert page.find("input", attrs={"name": "period_id", "value": str(failed.id)}).has_attr(
-        "checked"
-    )
+    assert names[0] == "appropriate_body_id"
+    assert "period_id" not in names
     assert int(page.select_one("#started_on-day")["value"]) == 2
     assert int(page.select_one("#started_on-month")["value"]) == 9
     assert page.select_one("#number_of_terms")["value"] == "6"

@@ -86,13 +86,11 @@ def _teacher_changes(caseworker: Caseworker, trn: str, body_id: int) -> list[str
             {"training_programme": "provider_led"},
         )
     ]
-    period_id = caseworker.first_choice(trn, "change-induction-period", "period_id")
     for start in started[1:]:
         request_ids.append(
             caseworker.walk(
                 trn,
-                "change-induction-period",
-                {"period_id": period_id},
+                "change-induction-period",  # the one period, chosen without asking
                 {
                     "appropriate_body_id": str(body_id),
                     "started_on": parts(start),

@@ -150,11 +150,6 @@ class Caseworker:
         data = {"write_token": token["value"]} if token is not None else {}
         return self.post(url, data).headers["X-Request-Id"]
 
-    def first_choice(self, trn: str, journey: str, field: str) -> str:
-        """The value of the first radio on a journey's first page (which period to change)."""
-        page = self.get(self.start(trn, journey))
-        return page.select_one(f"input[name={field}]")["value"]
-
 
 def metric_values(text: str, name: str) -> dict[str, float]:
     """Samples of one metric from Prometheus text, by their label string."""

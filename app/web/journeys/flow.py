@@ -45,7 +45,9 @@ class Step:
     `checks` gives the change to ask the rules about once this page is answered (None: only
     whether the action is available); `setup` fills in choices that come from the database;
     `initial` gives the values a page starts from before it is answered (an edit's old values).
-    `heading`: the page asks one question, whose label is the page's h1.
+    `heading`: the page asks one question, whose label is the page's h1. `given` gives answers
+    the case settles without asking (the one period there is to choose): their questions are left
+    off the page, and a page with nothing left to ask is answered without being shown.
     """
 
     slug: str
@@ -58,9 +60,17 @@ class Step:
     initial: Callable[[Case, Answers], Answers] | None = None
     lead: Callable[[Case, Answers], str] | None = None
     resets: bool = False  # a different answer here clears the later pages' answers
+    given: Callable[[Case], Answers] | None = None
 
     def owns(self, name: str) -> bool:
         return name in self.form.question_names()
+
+    def given_answers(self, case: Case) -> Answers:
+        return self.given(case) if self.given else {}
+
+    def asks(self, case: Case) -> bool:
+        """Whether anything is left to ask once the case has given what it settles."""
+        return bool(set(self.form.question_names()) - set(self.given_answers(case)))
 
     def make_form(self, case: Case, answers: Answers, submitted: bool) -> JourneyForm:
         """The page's form: the POST's data, else the answers so far over the initial values."""
@@ -71,16 +81,20 @@ class Step:
             form = self.form(formdata=None, data={**start, **answers})
         if self.setup:
             self.setup(form, case, answers)
+        for name in self.given_answers(case):
+            del form[name]
         return form
 
 
 @dataclass(frozen=True)
 class Row:
-    """A row of the check-your-answers page; `step` is where its Change link goes."""
+    """A row of the check-your-answers page; `step` is where its Change link goes, and `answer`
+    the answer it shows (no Change link when the case gave that answer, nobody chose it)."""
 
     key: str
     value: str
     step: str | None = None
+    answer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,14 @@ class Journey:
         """The answers of the pages that apply (a page skipped after a change drops out)."""
         names = {name for s in self.steps if s.applies(answers) for name in s.form.question_names()}
         return {k: v for k, v in answers.items() if k in names}
+
+    def given(self, case: Case) -> Answers:
+        """The answers the case settles without asking."""
+        return {k: v for s in self.steps for k, v in s.given_answers(case).items()}
+
+    def shown(self, case: Case, answers: Answers) -> list[Step]:
+        """The pages a person sees for these answers, in order."""
+        return [s for s in self.steps if s.applies(answers) and s.asks(case)]
 
     def owner(self, name: str, answers: Answers) -> Step | None:
         return next((s for s in self.steps if s.applies(answers) and s.owns(name)), None)
@@ -165,8 +187,14 @@ def forget_state(journey: Journey, trn: str) -> None:
     session["journeys"] = journeys
 
 
-def begin_state(version: int) -> dict[str, Any]:
-    return {"version": version, "answers": {}, "answered": []}
+def begin_state(journey: Journey, case: Case) -> dict[str, Any]:
+    """A fresh journey: the version read now, and the pages the case answers by itself."""
+    settled = [s for s in journey.steps if not s.asks(case)]
+    return {
+        "version": case.version,
+        "answers": {k: v for s in settled for k, v in s.given_answers(case).items()},
+        "answered": [s.slug for s in settled],
+    }
 
 
 # -- rule refusals as field errors ----------------------------------------------------------------

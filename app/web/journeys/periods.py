@@ -57,6 +57,12 @@ def _period_choices(form: JourneyForm, case: Case, answers: Answers) -> None:
     form.period_id.choices = {str(p.id): periods.period_words(p) for p in teacher_periods}
 
 
+def _only_period(case: Case) -> Answers:
+    """The period chosen without asking, when the teacher has exactly one."""
+    teacher_periods = case.teacher.induction_periods if case.teacher else []
+    return {"period_id": str(teacher_periods[0].id)} if len(teacher_periods) == 1 else {}
+
+
 def _chosen(case: Case, answers: Answers):
     return periods.find_period(case, int(answers["period_id"]))
 
@@ -164,7 +170,7 @@ def _edit_change(case: Case, answers: Answers) -> dict[str, object]:
 def _edit_rows(case: Case, answers: Answers) -> list[Row]:
     """The period as it will be, each changed value with what it was."""
     period = _chosen(case, answers)
-    rows = [Row("Induction period", periods.period_words(period), "period")]
+    rows = [Row("Induction period", periods.period_words(period), "period", "period_id")]
     old_rows = _period_rows(_edit_initial(case, answers), EDIT_LINKS)
     for new, old in zip(_period_rows(answers, EDIT_LINKS), old_rows, strict=True):
         value = new.value if new.value == old.value else f"{new.value} (was {old.value})"
@@ -185,6 +191,7 @@ EDIT = Journey(
             checks=_chosen_change,
             setup=_period_choices,
             resets=True,
+            given=_only_period,
         ),
         Step(
             "details",
@@ -212,9 +219,21 @@ def _delete_change(case: Case, answers: Answers) -> dict[str, object]:
     }
 
 
+def _deleting(case: Case, answers: Answers) -> str | None:
+    """Which period the page deletes, when it does not ask (the teacher has only the one)."""
+    only = _only_period(case)
+    if not only:
+        return None
+    return (
+        f"You are deleting the induction period with {periods.period_words(_chosen(case, only))}."
+    )
+
+
 def _delete_rows(case: Case, answers: Answers) -> list[Row]:
     return [
-        Row("Induction period", periods.period_words(_chosen(case, answers)), "period"),
+        Row(
+            "Induction period", periods.period_words(_chosen(case, answers)), "period", "period_id"
+        ),
         Row("Support ticket number", answers.get("support_ticket") or "None given", "period"),
         Row("Note", answers.get("note") or "None given", "period"),
     ]
@@ -227,10 +246,12 @@ DELETE = Journey(
     steps=(
         Step(
             "period",
-            "Which induction period do you want to delete?",
+            "Delete an induction period",
             DeletePeriodForm,
             checks=_delete_change,
             setup=_period_choices,
+            given=_only_period,
+            lead=_deleting,
         ),
     ),
     change=_delete_change,

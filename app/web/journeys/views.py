@@ -10,6 +10,7 @@ else; the services ask them again, with the full change, on the final POST.
 from __future__ import annotations
 
 from copy import deepcopy
+from dataclasses import replace
 from typing import Any, NoReturn
 
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
@@ -102,8 +103,9 @@ def start(trn: str, journey: str) -> Any:
     """Begin afresh: the version read now is the one the final save must still find."""
     chosen = _journey(journey)
     case = _open(trn, chosen)
-    save_state(chosen, trn, begin_state(case.version))
-    return redirect(url_for(".step", trn=trn, journey=journey, step=chosen.steps[0].slug))
+    state = begin_state(chosen, case)
+    save_state(chosen, trn, state)
+    return redirect(_next_url(trn, chosen, state))
 
 
 @blueprint.route(f"{JOURNEY_URL}/<step>", methods=["GET", "POST"])
@@ -123,10 +125,12 @@ def _step(trn: str, chosen: Journey, page: Step, state: dict[str, Any], case: Ca
     if not page.applies(state["answers"]):
         return redirect(_next_url(trn, chosen, state))
     form = page.make_form(case, state["answers"], submitted=request.method == "POST")
-    if form.validate_on_submit():
-        answers = chosen.applicable({**state["answers"], **form.answers()})
+    # A page the case answers by itself (the one period there is) is answered, not shown.
+    if form.validate_on_submit() or not page.asks(case):
+        new = {**page.given_answers(case), **form.answers()}
+        answers = chosen.applicable({**state["answers"], **new})
         problem = _rule_problem(chosen, case, page.checks, answers)
-        if problem is None and _remember(trn, chosen, page, state, form.answers()):
+        if problem is None and _remember(trn, chosen, page, state, new):
             return redirect(_next_url(trn, chosen, state))
         if problem is None:
             longest = max(form.question_fields(), key=lambda f: len(str(f.data or "")))
@@ -237,6 +241,8 @@ def _show_problem(
     page = journey.owner(name, answers)
     if page is None:
         _stop(render_error(400, (message,)))
+    if name in page.given_answers(case):  # no answer chose it, so the action is not available
+        _stop(render_error(403, (message,)))
     if current and current[0] is page:
         form = current[1]
     else:
@@ -406,10 +412,10 @@ def _caption(case: Case) -> str:
 def _render_step(
     trn: str, journey: Journey, page: Step, case: Case, form: JourneyForm, answers: Answers
 ) -> str:
-    applicable = [s for s in journey.steps if s.applies(answers)]
-    index = applicable.index(page)
+    shown = journey.shown(case, answers)
+    index = shown.index(page)
     back = (
-        url_for(".step", trn=trn, journey=journey.slug, step=applicable[index - 1].slug)
+        url_for(".step", trn=trn, journey=journey.slug, step=shown[index - 1].slug)
         if index
         else url_for("teachers.teacher", trn=trn)
     )
@@ -440,9 +446,13 @@ def _questions(
 def _render_check(
     trn: str, journey: Journey, case: Case, answers: Answers, form: ConfirmForm
 ) -> str:
-    last = [s for s in journey.steps if s.applies(answers)][-1]
+    last = journey.shown(case, answers)[-1]
+    given = journey.given(case)
     try:
-        rows = journey.rows(case, answers)
+        rows = [
+            replace(row, step=None) if row.answer in given else row
+            for row in journey.rows(case, answers)
+        ]
     except NotFound:
         _stop(_changed(trn, journey))
     return render_template(
