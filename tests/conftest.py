@@ -128,6 +128,27 @@ def signed_in_as(app, users) -> Callable[[str], ClientRequest]:
     return sign_in
 
 
+SECOND_SENIOR = "second.senior@example.gov.uk"
+
+
+@pytest.fixture
+def second_senior(app, db, users, clock) -> ClientRequest:
+    """Another senior caseworker: the one who may decide the first one's requests."""
+    db.add(
+        User(
+            email=SECOND_SENIOR,
+            role="senior_caseworker",
+            active=True,
+            password_hash=TEST_PASSWORD_HASH,
+            created_at=clock.now(),
+        )
+    )
+    db.commit()
+    request = ClientRequest(app, app.test_client())
+    request.sign_in(SECOND_SENIOR, TEST_PASSWORD)
+    return request
+
+
 @pytest.fixture
 def appropriate_body(db) -> AppropriateBody:
     body = AppropriateBody(name="Alpha Teaching School Hub")

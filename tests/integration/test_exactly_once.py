@@ -32,11 +32,10 @@ from app.models import (
     WriteToken,
 )
 from app.web.journeys.registry import JOURNEYS
-from tests.conftest import TEST_PASSWORD, TEST_PASSWORD_HASH
+from tests.conftest import SECOND_SENIOR, TEST_PASSWORD
 from tests.support.appeals import FAILED_IN_TRS, FAILED_ON, add_fail
 from tests.support.journeys import add_extension, add_period, answer, parts, start, walk
 from tests.support.pages import ClientRequest, check_page
-from tests.support.users import sign_in_new_user
 
 TRN = "2900001"
 LEGACY_TRN = "2900002"
@@ -438,22 +437,13 @@ def test_an_answered_failure_is_read_back_before_saying_nothing_changed(
 
 
 @pytest.fixture
-def seniors(app, db, users, signed_in_as, clock) -> list[ClientRequest]:
+def seniors(app, users, second_senior) -> list[ClientRequest]:
     """Ten signed-in senior caseworker sessions (two people)."""
-    second = sign_in_new_user(
-        app,
-        db,
-        "second.senior@example.gov.uk",
-        "senior_caseworker",
-        clock.now(),
-        TEST_PASSWORD,
-        TEST_PASSWORD_HASH,
-    )
-    sessions = [second]
+    sessions = [second_senior]
     for n in range(1, THREADS):
         request = ClientRequest(app, app.test_client())
         request.sign_in(
-            "second.senior@example.gov.uk" if n % 2 == 0 else users["senior_caseworker"],
+            SECOND_SENIOR if n % 2 == 0 else users["senior_caseworker"],
             TEST_PASSWORD,
         )
         sessions.append(request)

@@ -12,11 +12,9 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from app.clock import LONDON
 from app.models import Appeal, Event, InductionPeriod, ManualRequest, Teacher, User
-from tests.conftest import TEST_PASSWORD, TEST_PASSWORD_HASH
 from tests.support.appeals import FAILED_IN_TRS, FAILED_ON, add_fail
 from tests.support.journeys import counts, last_event, outbox_for, parts
 from tests.support.pages import ClientRequest
-from tests.support.users import sign_in_new_user
 
 TRN = "2400001"
 LATE = date(2026, 11, 25)  # the day after the lodging window's last day, 24 November 2026
@@ -37,20 +35,6 @@ def teacher(add_teacher):
 def failed(db, teacher, appropriate_body, clock):
     clock.set(LATE + timedelta(days=1))  # both the lodging and the correction windows closed
     return add_fail(db, teacher, appropriate_body)
-
-
-@pytest.fixture
-def second_senior(app, db, clock) -> ClientRequest:
-    """Another senior caseworker: the one who may decide the first one's requests."""
-    return sign_in_new_user(
-        app,
-        db,
-        "second.senior@example.gov.uk",
-        "senior_caseworker",
-        clock.now(),
-        TEST_PASSWORD,
-        TEST_PASSWORD_HASH,
-    )
 
 
 def raise_late_appeal(officer: ClientRequest) -> str:
