@@ -6,7 +6,9 @@ the service that makes a change and closed when the request ends.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event
+import time
+
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -29,7 +31,34 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_recycle=RECYCLE_SECONDS)
+    event.listen(engine, "connect", _note_checkin)  # a new connection needs no ping
+    event.listen(engine, "checkin", _note_checkin)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+# A connection back from the pool after this long unused is pinged before use (a database restart
+# or a firewall may have closed it); one in steady use is not, since a ping is a round trip on
+# every request. Connections are replaced outright after RECYCLE_SECONDS.
+IDLE_BEFORE_PING = 10.0
+RECYCLE_SECONDS = 1800
+
+
+def _note_checkin(dbapi_connection, record) -> None:  # noqa: ANN001 - SQLAlchemy's pool event
+    record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection, record, proxy) -> None:  # noqa: ANN001 - pool event
+    if time.monotonic() - record.info.get("checked_in", 0.0) < IDLE_BEFORE_PING:
+        return
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        dbapi_connection.rollback()
+    except Exception as error:
+        # The pool discards this connection and checks out (or opens) another.
+        raise exc.DisconnectionError() from error
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

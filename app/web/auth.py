@@ -91,7 +91,8 @@ def init_app(app: Flask) -> None:
                 current_app.config["SESSION_IDLE_TIMEOUT"],
                 current_app.config["PERMANENT_SESSION_LIFETIME"],
             )
-            db_session().commit()
+            if db_session().dirty:  # an ended session or a new last_seen_at; else no round trip
+                db_session().commit()
             if check.user is None:
                 session.clear()
                 if check.ended:

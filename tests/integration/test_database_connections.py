@@ -1,0 +1,66 @@
+"""A pooled PostgreSQL connection that died while idle is replaced before a request uses it.
+
+The pool pings only connections that sat unused for a while (a ping on every checkout is a round
+trip on every request); these tests close the server side of an idle connection and check the next
+checkout still answers, and that a connection in steady use is not pinged.
+"""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from app import db
+from tests.support.database import POSTGRES_ADMIN_URL, backends, create_database, drop_database
+
+
+def _terminate(pid: int) -> None:
+    """End a backend as a server restart would, and wait until it is gone."""
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        for _ in range(200):
+            alive = admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,))
+            if alive.fetchone() is None:
+                return
+            time.sleep(0.01)
+    raise AssertionError(f"backend {pid} did not end")
+
+
+if "postgresql" in backends():
+
+    def test_an_idle_connection_closed_by_the_server_is_replaced(tmp_path, monkeypatch) -> None:
+        url = create_database("postgresql", "connections", tmp_path)
+        engine = db.make_engine(url)
+        try:
+            with engine.connect() as connection:
+                first = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            _terminate(first)
+            monkeypatch.setattr(db, "IDLE_BEFORE_PING", 0.0)  # as if it had sat unused
+            with engine.connect() as connection:
+                second = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            assert second != first
+        finally:
+            engine.dispose()
+            drop_database(url)
+
+    def test_a_connection_in_steady_use_is_not_pinged(tmp_path) -> None:
+        """Without a ping, a dead connection just used shows itself at the first statement; the
+        pool then drops it, so the request after gets a good one."""
+        url = create_database("postgresql", "connections-busy", tmp_path)
+        engine = db.make_engine(url)
+        try:
+            with engine.connect() as connection:
+                first = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            _terminate(first)
+            with pytest.raises(DBAPIError) as failed, engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            assert failed.value.connection_invalidated
+            with engine.connect() as connection:
+                assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != first
+        finally:
+            engine.dispose()
+            drop_database(url)
