@@ -229,6 +229,10 @@ def run_backend(args: argparse.Namespace, backend: str, workdir: Path) -> dict:
         seeded = time.perf_counter() - started
         admin.faults(latency_ms=20, share=1.0)
         plan = plan_for(trns)
+        if args.pages:  # the floor always, for the ratios
+            plan = {
+                page: urls for page, urls in plan.items() if page == FLOOR or page in args.pages
+            }
         plan_file = workdir / "plan.json"
         plan_file.write_text(json.dumps(plan))
         server, base = serve(url, sandbox.base_url, args.threads)
@@ -289,7 +293,7 @@ def report(results: dict) -> None:
     rules = results["rules"]
     print(f"\ndecide median {rules['decide_median_us']:.2f} us; available_actions per teacher "
           f"median {rules['available_actions_median_us']:.2f} us")  # fmt: skip
-    delivery = results["delivery"]
+    delivery = results.get("delivery", {"backend": "not run", "rows": {}})
     print(f"From bench/delivery_bench.py (console data on {delivery['backend']}):")
     for name, row in delivery["rows"].items():
         share = f" ({row['share_of_bare']:.0%} of bare)" if row["share_of_bare"] else ""
@@ -307,12 +311,19 @@ def main() -> None:
         "--threads", type=int, default=4, help="per gunicorn worker (Dockerfile: 4)"
     )
     parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
+    parser.add_argument("--only-postgres", action="store_true", help="PostgreSQL alone")
+    parser.add_argument(
+        "--pages", nargs="*", default=[], help="only these pages (and the floor), to iterate"
+    )
+    parser.add_argument("--no-delivery", action="store_true", help="leave out delivery figures")
     args = parser.parse_args()
     results = {"started_at": datetime.now(UTC).isoformat(), "backends": {}}
     with tempfile.TemporaryDirectory(prefix="web-bench-") as workdir:
-        for backend in ("sqlite", "postgresql") if args.postgres else ("sqlite",):
+        backends = ("sqlite", "postgresql") if args.postgres else ("sqlite",)
+        for backend in ("postgresql",) if args.only_postgres else backends:
             results["backends"][backend] = run_backend(args, backend, Path(workdir))
-        results["delivery"] = delivery_figures(Path(workdir))
+        if not args.no_delivery:
+            results["delivery"] = delivery_figures(Path(workdir))
     results["rules"] = rules_figures()
     report(results)
     out = ROOT / "bench" / "results" / f"web-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
