@@ -7,8 +7,10 @@
   claiming, leasing and recording cost) and with its default PUTs in flight. Target: at least
   80% of the bare loop's rate.
 - Reconciliation: teachers checked per second over M teachers CPD manages, all in step with TRS
-  (target: at least 800 teachers/s, i.e. 100k in under two minutes), beside a bare pool of
-  concurrent GETs for the same teachers.
+  (target: 100,000 in under 100 s, and at least 90% of the bare GET rate), beside a bare pool of
+  concurrent GETs for the same teachers in one process (the rate the target compares with) and
+  the same GETs spread over as many processes as reconciliation reads from: one Python client
+  process, not the sandbox, is what bounds the bare rate on a small machine, so both are shown.
 
 Run from the repo root: `python bench/delivery_bench.py` (about a minute), `--full` for 100k
 teachers, `--postgresql` to run the console's side on a fresh PostgreSQL database instead of
@@ -19,11 +21,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import sys
 import tempfile
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from statistics import median
@@ -123,6 +126,24 @@ def bare_puts(base_url: str, numbers: list[str]) -> float:
         return time.perf_counter() - started
 
 
+def bare_gets_in_processes(
+    base_url: str, numbers: list[str], concurrency: int, processes: int
+) -> float:
+    """Seconds for `processes` processes, each a `bare_gets` with its share of the threads and
+    teachers: what the sandbox serves when no one client process is the bound."""
+    share = -(-len(numbers) // processes)
+    parts = [numbers[i : i + share] for i in range(0, len(numbers), share)]
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(bare_gets, [base_url] * processes, [p[:50] for p in parts], [2] * processes))
+        started = time.perf_counter()
+        list(
+            pool.map(
+                bare_gets, [base_url] * len(parts), parts, [concurrency // processes] * len(parts)
+            )
+        )
+        return time.perf_counter() - started
+
+
 def bare_gets(base_url: str, numbers: list[str], concurrency: int) -> float:
     """Seconds for `concurrency` threads sharing one httpx client to GET every teacher."""
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=max(20, concurrency))
@@ -144,6 +165,9 @@ def main() -> None:
     parser.add_argument("--teachers", type=int, default=10_000, help="teachers to reconcile")
     parser.add_argument("--full", action="store_true", help="reconcile 100,000 teachers")
     parser.add_argument("--concurrency", type=int, default=8, help="TRS reads at once")
+    parser.add_argument(
+        "--processes", type=int, default=2, help="reconcile's reading processes (the command's)"
+    )
     parser.add_argument("--postgresql", action="store_true", help="console data on PostgreSQL")
     parser.add_argument("--json", metavar="FILE", help="also write the figures here (web_bench)")
     args = parser.parse_args()
@@ -191,10 +215,16 @@ def main() -> None:
             )
             add_teachers(sessions, reconcile_trns, periods=True)
             bare_get_seconds = bare_gets(sandbox.base_url, reconcile_trns, args.concurrency)
-            gateway = TrsGateway(client, Clock(), cache_seconds=0)
-            reconciliation = Reconciliation(
-                sessions, gateway.read_person, Clock(), concurrency=args.concurrency
+            bare_spread_seconds = bare_gets_in_processes(
+                sandbox.base_url, reconcile_trns, args.concurrency, args.processes
             )
+            gateway = TrsGateway(client, Clock(), cache_seconds=0)
+            trs_config = {"TRS_API_BASE_URL": sandbox.base_url, "TRS_API_KEY": CPD_KEY,
+                          "TRS_API_VERSION": HEADERS["X-Api-Version"]}  # fmt: skip
+            reconciliation = Reconciliation(
+                sessions, gateway.read_person, Clock(), concurrency=args.concurrency,
+                processes=args.processes, trs_config=trs_config,
+            )  # fmt: skip
             result = reconciliation.run(reconciliation.teachers())
             client.close()
             admin.close()
@@ -213,7 +243,13 @@ def main() -> None:
         ),
         (f"bare GETs ({args.concurrency} threads)", reconcile_count, bare_get_seconds, None),
         (
-            f"reconcile ({args.concurrency} threads)",
+            f"bare GETs ({args.processes} processes)",
+            reconcile_count,
+            bare_spread_seconds,
+            None,
+        ),
+        (
+            f"reconcile ({args.concurrency} reads, {args.processes} pr.)",
             result.checked,
             result.seconds,
             bare_get_seconds,
@@ -222,7 +258,8 @@ def main() -> None:
     backend = "PostgreSQL" if args.postgresql else "SQLite"
     print(
         f"\nDelivery (median of {args.rounds} rounds) and reconciliation, console data on {backend}. "
-        "Targets: worker >= 80% of bare PUTs; reconcile >= 800 teachers/s."
+        "Targets: worker >= 80% of bare PUTs; reconcile of 100,000 teachers under 100 s and "
+        ">= 90% of the bare GET rate."
     )
     print(
         f"| {'measure':<30} | {'count':>8} | {'seconds':>8} | {'per second':>10} | {'vs bare':>7} |"
@@ -237,12 +274,25 @@ def main() -> None:
     print(f"  bare: {', '.join(f'{t:.2f}' for t in bare_rounds)}")
     for in_flight, seconds in worker_rounds.items():
         print(f"  worker, {in_flight} in flight: {', '.join(f'{t:.2f}' for t in seconds)}")
+    print(
+        f"Reconcile against the bare GETs spread over {args.processes} processes, as it is: "
+        f"{bare_spread_seconds / result.seconds:.0%}."
+    )
     print(f"Worker outcomes: {dict(delivered)}; reconcile outcomes: {dict(result.counts)}")
     if args.json:
         figures = {name: {"count": count, "seconds": seconds, "per_second": count / seconds,
                           "share_of_bare": bare_seconds / seconds if bare_seconds else None}
                    for name, count, seconds, bare_seconds in rows}  # fmt: skip
-        Path(args.json).write_text(json.dumps({"backend": backend, "rows": figures}, indent=2))
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "backend": backend,
+                    "rows": figures,
+                    "reconcile_share_of_spread_bare": bare_spread_seconds / result.seconds,
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -271,11 +271,13 @@ def rules_figures() -> dict[str, float]:
     }
 
 
-def delivery_figures(workdir: Path) -> dict:
-    """Delivery and reconcile rates from bench/delivery_bench.py (its defaults), run as it is."""
+def delivery_figures(workdir: Path, postgres: bool) -> dict:
+    """Delivery rates and a reconciliation of 100,000 teachers from bench/delivery_bench.py."""
     out = workdir / "delivery.json"
+    backend = ["--postgresql"] if postgres else []
     subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "delivery_bench.py"), "--json", str(out)],
+        [sys.executable, str(ROOT / "bench" / "delivery_bench.py"), "--full", *backend,
+         "--json", str(out)],
         check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     return json.loads(out.read_text())
@@ -297,7 +299,11 @@ def report(results: dict) -> None:
     print(f"From bench/delivery_bench.py (console data on {delivery['backend']}):")
     for name, row in delivery["rows"].items():
         share = f" ({row['share_of_bare']:.0%} of bare)" if row["share_of_bare"] else ""
-        print(f"  {name:<30} {row['per_second']:>8,.0f} per second{share}")
+        print(f"  {name:<34} {row['count']:>8,} in {row['seconds']:>6.1f} s, "
+              f"{row['per_second']:>6,.0f} per second{share}")  # fmt: skip
+    if "reconcile_share_of_spread_bare" in delivery:
+        print(f"  reconcile vs bare GETs spread over as many processes: "
+              f"{delivery['reconcile_share_of_spread_bare']:.0%}")  # fmt: skip
     print("The write's req/s is journeys a second (its untimed pages included). Locust reports "
           "times above 100 ms to two significant figures. The import has its own bench: "
           "`make bench-import`.")  # fmt: skip
@@ -323,7 +329,9 @@ def main() -> None:
         for backend in ("postgresql",) if args.only_postgres else backends:
             results["backends"][backend] = run_backend(args, backend, Path(workdir))
         if not args.no_delivery:
-            results["delivery"] = delivery_figures(Path(workdir))
+            results["delivery"] = delivery_figures(
+                Path(workdir), args.postgres or args.only_postgres
+            )
     results["rules"] = rules_figures()
     report(results)
     out = ROOT / "bench" / "results" / f"web-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"

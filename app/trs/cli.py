@@ -98,6 +98,14 @@ _concurrency = click.option(
     type=click.IntRange(1, 64),
     help="TRS reads at once.",
 )
+_processes = click.option(
+    "--processes",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    envvar="RECONCILE_READ_PROCESSES",
+    help="Processes the reads are shared over (one Python process reads at about one core).",
+)
 
 
 @trs.command("reconcile")
@@ -108,14 +116,18 @@ _concurrency = click.option(
     help="CSV file for the report (default: instance/trs-reconcile-<time>.csv).",
 )
 @_concurrency
-def reconcile_command(trns: tuple[str, ...], report: Path | None, concurrency: int) -> None:
+@_processes
+def reconcile_command(
+    trns: tuple[str, ...], report: Path | None, concurrency: int, processes: int
+) -> None:
     """Compare TRS with what CPD derives for every teacher CPD manages."""
     malformed = [trn for trn in trns if not TRN_PATTERN.match(trn)]
     if malformed:
         raise click.BadParameter(
             f"not a TRN (7 digits): {', '.join(malformed)}", param_hint="--trn"
         )
-    reconciliation = _reconciliation(concurrency)
+    # A few named teachers are read here: starting reading processes would take longer.
+    reconciliation = _reconciliation(concurrency, 1 if trns else processes)
     teachers = reconciliation.teachers(list(trns) or None)
     unknown = sorted(set(trns) - {trn for _, trn in teachers})
     if unknown:
@@ -144,21 +156,24 @@ def reconcile_command(trns: tuple[str, ...], report: Path | None, concurrency: i
     help="Folder for each run's CSV report (default: instance/).",
 )
 @_concurrency
-def reconcile_every_command(seconds: int, reports: Path | None, concurrency: int) -> None:
+@_processes
+def reconcile_every_command(
+    seconds: int, reports: Path | None, concurrency: int, processes: int
+) -> None:
     """Reconcile now and then every SECONDS, never overlapping another reconciliation."""
     stop = _stop_on_signals()
     log.info("reconcile scheduler: every %s s", seconds)
     while not stop.is_set():
         with working_on():
             try:
-                _scheduled_reconciliation(concurrency, reports)
+                _scheduled_reconciliation(concurrency, processes, reports)
             except Exception:  # noqa: BLE001 - a database or TRS outage must not end the schedule
                 log.exception("reconciliation failed; next one in %s s", seconds)
         stop.wait(seconds)
 
 
-def _scheduled_reconciliation(concurrency: int, reports: Path | None) -> None:
-    reconciliation = _reconciliation(concurrency)
+def _scheduled_reconciliation(concurrency: int, processes: int, reports: Path | None) -> None:
+    reconciliation = _reconciliation(concurrency, processes)
     with exclusively(current_app.extensions["db_engine"], RECONCILE_LOCK) as held:
         if not held:
             log.info("reconciliation skipped: another is running")
@@ -172,13 +187,18 @@ def _scheduled_reconciliation(concurrency: int, reports: Path | None) -> None:
     )
 
 
-def _reconciliation(concurrency: int) -> Reconciliation:
+def _reconciliation(concurrency: int, processes: int) -> Reconciliation:
     # Its own cache-less gateway over the app's client: a run reads each teacher once, and a
     # cache of 100k readings would only hold memory.
     clock = current_app.extensions["clock"]
     gateway = TrsGateway(current_app.extensions["trs"].client, clock, cache_seconds=0)
     return Reconciliation(
-        current_app.extensions["db_sessions"], gateway.read_person, clock, concurrency=concurrency
+        current_app.extensions["db_sessions"],
+        gateway.read_person,
+        clock,
+        concurrency=concurrency,
+        processes=processes,
+        trs_config=current_app.config,
     )
 
 

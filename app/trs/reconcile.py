@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import csv
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import Counter, deque
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -48,6 +47,7 @@ from app.services.changes import Actor, record_change, snapshot
 from app.services.records import build_record
 from app.trs.gateway import TrsReading
 from app.trs.outbox import UNDELIVERED, resume_stopped_queue
+from app.trs.reads import ChunkReads, Read, ReadsInProcesses, ReadsInThreads
 
 Outcome = Literal[
     "in_step",
@@ -89,8 +89,6 @@ REPORT_COLUMNS = (
     "detail",
 )
 CHUNK = 500
-
-Read = Callable[[str], TrsReading]
 
 
 @dataclass(frozen=True)
@@ -192,7 +190,11 @@ class ReconcileResult:
 
 
 class Reconciliation:
-    """One reconciliation set-up: where CPD is, how TRS is read, how many reads at once."""
+    """One reconciliation set-up: where CPD is, how TRS is read, how many reads at once.
+
+    `read` reads one teacher in this process. With `trs_config` (the app's TRS settings) and
+    `processes` above 1, the reads are made instead by that many reading processes, which share
+    the same `concurrency` (app/trs/reads.py says why)."""
 
     def __init__(
         self,
@@ -202,14 +204,20 @@ class Reconciliation:
         *,
         concurrency: int = 8,
         chunk_size: int = CHUNK,
+        processes: int = 1,
+        trs_config: Mapping[str, Any] | None = None,
     ) -> None:
-        if concurrency < 1 or chunk_size < 1:
-            raise ValueError("concurrency and chunk_size must be at least 1")
+        if concurrency < 1 or chunk_size < 1 or processes < 1:
+            raise ValueError("concurrency, chunk_size and processes must be at least 1")
+        if processes > 1 and trs_config is None:
+            raise ValueError("reading processes need the TRS settings")
         self.sessions = sessions
         self.read = read
         self.clock = clock
         self.concurrency = concurrency
         self.chunk_size = chunk_size
+        self.processes = min(processes, concurrency)
+        self.trs_config = trs_config
 
     def teachers(self, trns: Sequence[str] | None = None) -> list[tuple[int, str]]:
         """(id, TRN) of the teachers to check: every teacher with induction periods, or the
@@ -229,40 +237,41 @@ class Reconciliation:
         report: Path | None = None,
         on_progress: Callable[[int], None] | None = None,
     ) -> ReconcileResult:
-        """Check `teachers`; TRS is read `concurrency` at a time, one chunk ahead of CPD's side."""
+        """Check `teachers`; TRS is read `concurrency` at a time, chunks ahead of CPD's side."""
         result = ReconcileResult(report_path=report)
         started = time.perf_counter()
         chunks = [
             teachers[i : i + self.chunk_size] for i in range(0, len(teachers), self.chunk_size)
         ]
         opened = report.open("w", newline="", encoding="utf-8") if report else nullcontext()
-        with (
-            opened as handle,
-            ThreadPoolExecutor(self.concurrency, thread_name_prefix="trs-read") as pool,
-        ):
-            writer = _report_writer(handle)
-            ahead = self._read_ahead(pool, chunks[0]) if chunks else []
-            for index, chunk in enumerate(chunks):
-                reads, ahead = ahead, []
-                if index + 1 < len(chunks):
-                    ahead = self._read_ahead(pool, chunks[index + 1])
-                readings = {trn: _reading(future, trn, self.clock) for trn, future in reads}
-                with self.sessions() as session:
-                    for finding in check_chunk(
-                        session, [i for i, _ in chunk], readings, self.clock
-                    ):
-                        result.add(finding)
-                        if writer is not None and finding.outcome != "in_step":
-                            writer.writerow(finding.report_row())
-                if on_progress is not None:
-                    on_progress(len(chunk))
+        reads = self._reads() if chunks else None
+        try:
+            with opened as handle:
+                writer = _report_writer(handle)
+                ahead = deque(reads.start([trn for _, trn in c]) for c in chunks[: reads.depth])
+                for index, chunk in enumerate(chunks):
+                    readings = ahead.popleft()()
+                    if index + reads.depth < len(chunks):
+                        ahead.append(reads.start([trn for _, trn in chunks[index + reads.depth]]))
+                    with self.sessions() as session:
+                        for finding in check_chunk(
+                            session, [i for i, _ in chunk], readings, self.clock
+                        ):
+                            result.add(finding)
+                            if writer is not None and finding.outcome != "in_step":
+                                writer.writerow(finding.report_row())
+                    if on_progress is not None:
+                        on_progress(len(chunk))
+        finally:
+            if reads is not None:
+                reads.close()
         result.seconds = time.perf_counter() - started
         return result
 
-    def _read_ahead(
-        self, pool: ThreadPoolExecutor, chunk: Iterable[tuple[int, str]]
-    ) -> list[tuple[str, Future[TrsReading]]]:
-        return [(trn, pool.submit(self.read, trn)) for _, trn in chunk]
+    def _reads(self) -> ChunkReads:
+        if self.processes > 1 and self.trs_config is not None:
+            return ReadsInProcesses(self.trs_config, self.processes, self.concurrency, self.clock)
+        return ReadsInThreads.at_once(self.read, self.concurrency, self.clock)
 
 
 def check_teacher(session: Session, teacher: Teacher, read: Read, clock: Clock) -> Finding:
@@ -529,15 +538,6 @@ def _changed_meanwhile(trn: str, facts: dict[str, Any]) -> Finding:
 
 
 # -- small helpers ------------------------------------------------------------------------------
-
-
-def _reading(future: Future[TrsReading], trn: str, clock: Clock) -> TrsReading:
-    """The reading, or an unreadable one when reading TRS raised (it should not: the gateway
-    turns TRS's failures into readings; anything else must not end the run)."""
-    try:
-        return future.result()
-    except Exception as error:  # noqa: BLE001
-        return TrsReading(trn, "unavailable", clock.now(), problem=f"{type(error).__name__}.")
 
 
 def _report_writer(handle: TextIO | None) -> Any:

@@ -21,14 +21,21 @@ from tests.support.delivery import STARTED, CpdChanges
 IN_PROGRESS = {"status": "InProgress", "startDate": STARTED.isoformat()}
 
 
-@pytest.fixture
-def reconcile(app, clock):
-    """`reconcile(trns=None, report=None)`: one run, four TRS reads at a time."""
+@pytest.fixture(params=[1, 2], ids=["read-here", "reading-processes"])
+def reconcile(app, clock, request):
+    """`reconcile(trns=None, report=None)`: one run, four TRS reads at a time, made in this
+    process or shared over two reading processes (each test runs both ways)."""
     gateway = TrsGateway(app.extensions["trs"].client, clock, cache_seconds=0)
 
     def run(trns=None, report=None, on_progress=None):
         reconciliation = Reconciliation(
-            app.extensions["db_sessions"], gateway.read_person, clock, concurrency=4, chunk_size=3
+            app.extensions["db_sessions"],
+            gateway.read_person,
+            clock,
+            concurrency=4,
+            chunk_size=3,
+            processes=request.param,
+            trs_config=app.config,
         )
         return reconciliation.run(
             reconciliation.teachers(trns), report=report, on_progress=on_progress
