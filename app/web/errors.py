@@ -1,4 +1,9 @@
-"""An error page for every status the console can return, and ProblemDetails JSON for the API."""
+"""An error page for every status the console can return, and ProblemDetails JSON for the API.
+
+The services' domain errors become pages here, once for the whole app (see
+docs/decisions/domain-errors-as-pages.md): a view catches one only to show a form again with the
+problem on it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,10 @@ from typing import Any
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.services.casework import ActionRefused, ConcurrentChange, NotFound, RoleMayNot
+from app.services.records import TrsUnreadable
+from app.web.context import db_session
 
 ERROR_PAGES: dict[int, tuple[str, tuple[str, ...]]] = {
     400: (
@@ -86,6 +95,33 @@ def init_app(app: Flask) -> None:
                 "Go back, refresh the page and try again.",
             ),
         )
+
+    def _domain_error(status: int, paragraphs: tuple[str, ...] | None = None) -> Any:
+        """Roll back what the request wrote before the error, then its page (or problem)."""
+        db_session().rollback()
+        if _wants_json():
+            title = ERROR_PAGES[status][0]
+            return problem(status, title, " ".join(paragraphs or ERROR_PAGES[status][1]))
+        return render_error(status, paragraphs)
+
+    @app.errorhandler(ActionRefused)
+    def _action_refused(error: ActionRefused) -> Any:
+        return _domain_error(403, (error.decision.reason,))
+
+    @app.errorhandler(RoleMayNot)
+    def _role_may_not(error: RoleMayNot) -> Any:
+        return _domain_error(403)
+
+    @app.errorhandler(TrsUnreadable)
+    def _trs_unreadable(error: TrsUnreadable) -> Any:
+        return _domain_error(
+            503, (f"TRS could not be read: {error}", "Try again in a few minutes.")
+        )
+
+    @app.errorhandler(ConcurrentChange)
+    @app.errorhandler(NotFound)
+    def _changed_meanwhile(error: ConcurrentChange | NotFound) -> Any:
+        return _domain_error(409)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:

@@ -7,15 +7,15 @@ that journey's `save`, the same service call, past the one window rule the reque
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from contextlib import suppress
-from functools import cache
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from wtforms import Field
 
 from app.models import Event, ManualRequest, Teacher, User
 from app.models.manual_request import REQUEST_KINDS, REQUEST_STATES
@@ -27,7 +27,6 @@ from app.services.casework import (
     Case,
     ConcurrentChange,
     NotFound,
-    RoleMayNot,
     Submission,
     open_case,
 )
@@ -47,7 +46,6 @@ from app.web.journeys.registry import JOURNEYS
 blueprint = Blueprint("manual", __name__)
 REQUESTERS = ("caseworker", "senior_caseworker", "appeals_officer")
 DECIDERS = frozenset(DECIDES_MANUAL_REQUESTS)
-SETUP_NEEDS_ANSWERS = (KeyError, ValueError, TypeError, NotFound)
 EXPIRED = "This page had expired: check the request and decide again."
 WHAT_HAPPENS = (
     "Give the change you need and why. A senior caseworker other than you decides; if they "
@@ -60,116 +58,67 @@ def _journey_for(action: str) -> Journey:
     return next((j for j in JOURNEYS.values() if j.action == action), None) or abort(404)
 
 
-@cache
-def _request_form_class(slug: str) -> type[JourneyForm]:
-    """The journey's question forms and the request's own questions, as one form."""
-    forms = dict.fromkeys(step.form for step in JOURNEYS[slug].steps)
-    return type(f"ManualRequestForm[{slug}]", (RequestReasonForm, *forms), {})
+@dataclass(frozen=True)
+class RequestPage:
+    """The request page's forms as one form for the error summary: the journey's step forms in
+    its order, then the request's own (whose CSRF token, write token and button the page uses)."""
 
+    forms: tuple[JourneyForm, ...]
 
-def _answer_names(journey: Journey, answers: Answers) -> list[str]:
-    return [n for s in journey.steps if s.applies(answers) for n in s.form.question_names()]
+    @property
+    def own(self) -> RequestReasonForm:
+        return self.forms[-1]
 
+    @property
+    def form_errors(self) -> list[str]:
+        return self.own.form_errors
 
-def _journey_answers(journey: Journey, form: JourneyForm, given: Answers) -> Answers:
-    """The journey's answers: what the case settles (the one period) and what the form asked."""
-    names = {n for s in journey.steps for n in s.form.question_names()}
-    every = {**given, **{f.name: f.answer() for f in form if f.name in names}}
-    return {n: every[n] for n in _answer_names(journey, every)}
+    @property
+    def errors(self) -> bool:
+        return any(form.errors for form in self.forms)
 
+    def __iter__(self) -> Iterator[Field]:
+        return (field for form in self.forms for field in form)
 
-def _request_form(journey: Journey, case: Case, preset: Answers) -> JourneyForm:
-    """On a GET, the journey's own starting values for the chosen period (what it holds now),
-    so the requester changes only what needs changing. `preset`: the answers the case settles
-    (the teacher's one period), whose questions are not asked."""
-    if request.method == "POST":
-        form = _request_form_class(journey.slug)()
-        answers = _journey_answers(journey, form, preset)
-    else:
-        answers = dict(preset)
-        for step in journey.steps:
-            if step.initial and preset:
-                answers = {**step.initial(case, answers), **answers}
-        form = _request_form_class(journey.slug)(formdata=None, data=answers)
-    for step in journey.steps:
-        if step.setup:
-            # A setup reading an earlier answer that is missing: that answer's own check says so.
-            with suppress(SETUP_NEEDS_ANSWERS):
-                step.setup(form, case, answers)
-    for name in preset:
-        del form[name]
-    return form
-
-
-def _valid(journey: Journey, form: JourneyForm, given: Answers) -> bool:
-    """Validate a POST only (a first GET shows no errors), and only the questions that apply to
-    these answers (and the request's own)."""
-    if not form.is_submitted():
-        return False
-    form.validate()
-    answers = _journey_answers(journey, form, given)
-    asked = {*_answer_names(journey, answers), "reason", "evidence", "csrf_token"}
-    for field in form:
-        if field.name not in asked:
-            field.errors = []
-    return form.is_submitted() and not any(field.errors for field in form)
+    def show(self, name: str, message: str) -> None:
+        """An error on the question it is about, or on the page when no question asked it."""
+        field = next((f for f in self if f.name == name), None)
+        if field is not None:
+            field.errors = [message]
+        else:
+            self.form_errors.append(message)
 
 
 @blueprint.route("/teachers/<trn>/manual-handling/<action>", methods=["GET", "POST"])
 @require_role(*REQUESTERS)
 def request_manual_handling(trn: str, action: str) -> Any:
+    """The action's journey pages as one page (each step's own form), then why; the stored
+    answers are the journey's own, so approving hands them to its `save` unchanged."""
     if not TRN_PATTERN.match(trn) or action not in ACTIONS or ACTIONS[action].console != "cpd":
         abort(404)
     if not role_may(g.current_user.role, action):
         abort(403)
-    try:
-        case = open_case(db_session(), trs_gateway(), trn, fresh=request.method == "POST")
-    except TrsUnreadable as unreadable:
-        return render_error(503, (f"TRS could not be read: {unreadable}",))
+    case = open_case(db_session(), trs_gateway(), trn, fresh=request.method == "POST")
     today = clock().today()
     decision = case.ask(action, today)
     if decision.outcome != "manual":
         abort(404)
     journey = _journey_for(action)
-    given = journey.given(case)
-    form = _request_form(journey, case, given)
-    if _valid(journey, form, given):
-        answers = _journey_answers(journey, form, given)
-        try:
-            raised = manual_requests.raise_request(
-                db_session(),
-                case,
-                Actor.of(g.current_user),
-                action,
-                journey.change(case, answers) or {},
-                answers,
-                form.reason.data,
-                form.evidence.data,
-                today,
-                clock().now(),
-                _once(form, f"manual-raise:{trn}:{action}"),
-            )
-            return redirect(url_for(".request_sent", request_id=raised.id))
-        except AlreadyDone as done:
-            return render_error(409, (f"This request was raised already: {done}.",))
-        except UnknownToken:
-            form.form_errors.append("This page had expired: check your answers and send again.")
-        except MalformedChange as error:
-            _show(form, *malformed_error(error))
-        except NotFound:
-            form.form_errors.append("The induction period chosen no longer exists.")
-        except ActionRefused as refused:
-            problem = field_error(refused.decision, journey.change(case, answers) or {})
-            if problem:
-                _show(form, *problem)
-            else:
-                form.form_errors.append(refused.decision.reason)
+    form = RequestReasonForm()
+    # A POST without the list of pages it asked (a crafted one) is read as asking them all.
+    posted = form.steps.data.split() if form.steps.data else [s.slug for s in journey.steps]
+    asked = journey.ask_at_once(case, posted if form.is_submitted() else ())
+    page = RequestPage((*(step_form for _, step_form in asked.forms), form))
+    if form.validate_on_submit() and asked.answered:
+        sent = _raise(case, journey, asked.answers, page)
+        if sent is not None:
+            return sent
+    form.steps.data = " ".join(asked.slugs)
     _issue(form, f"manual-raise:{trn}:{action}")
     return render_template(
-        "journeys/question.html",  # the journeys' question page, with the rules' reason as lead
-        form=form,
-        questions=_in_journey_order(journey, form),
-        heading=False,
+        "manual/request.html",
+        form=page,
+        questions=[q for step_form in page.forms for q in step_form.questions()],
         lead=f"{decision.reason} (Rule {decision.rule_id}.) {WHAT_HAPPENS}",
         caption=f"TRN {trn}: {ACTIONS[action].title.lower()}",
         action_url=url_for(".request_manual_handling", trn=trn, action=action),
@@ -178,11 +127,39 @@ def request_manual_handling(trn: str, action: str) -> Any:
     )
 
 
-def _in_journey_order(journey: Journey, form: JourneyForm) -> list[tuple[Any, dict[str, Any]]]:
-    """The journey's questions in its steps' order (the period first), then the request's own."""
-    names = [n for s in journey.steps for n in s.form.question_names()]
-    order = {name: i for i, name in enumerate(dict.fromkeys(names))}
-    return sorted(form.questions(), key=lambda q: order.get(q[0].name, len(order)))
+def _raise(case: Case, journey: Journey, answers: Answers, page: RequestPage) -> Any:
+    """Raise the request; None when the page must be shown again with the problem on it."""
+    form = page.own
+    purpose = f"manual-raise:{case.trn}:{journey.action}"
+    try:
+        raised = manual_requests.raise_request(
+            db_session(),
+            case,
+            Actor.of(g.current_user),
+            journey.action,
+            journey.change(case, answers) or {},
+            answers,
+            form.reason.data,
+            form.evidence.data,
+            clock().today(),
+            clock().now(),
+            _once(form, purpose),
+        )
+    except AlreadyDone as done:
+        return render_error(409, (f"This request was raised already: {done}.",))
+    except UnknownToken:
+        form.form_errors.append("This page had expired: check your answers and send again.")
+    except MalformedChange as error:
+        page.show(*malformed_error(error))
+    except ActionRefused as refused:
+        problem = field_error(refused.decision, journey.change(case, answers) or {})
+        if problem is not None:
+            page.show(*problem)
+        else:
+            form.form_errors.append(refused.decision.reason)
+    else:
+        return redirect(url_for(".request_sent", request_id=raised.id))
+    return None
 
 
 def _issue(form: Any, purpose: str) -> None:
@@ -199,13 +176,6 @@ def _decided(error: manual_requests.AlreadyDecided) -> tuple[str, int]:
     """The 409 for a decision on a request someone decided first."""
     when = f" on {format_time(error.at)}" if error.at else ""
     return render_error(409, (f"This request was decided by {error.by}{when}.",))
-
-
-def _show(form: JourneyForm, name: str, message: str) -> None:
-    if name in form:
-        form[name].errors = [message]
-    else:
-        form.form_errors.append(message)
 
 
 @blueprint.get("/manual-requests/<int:request_id>/sent")
@@ -369,7 +339,7 @@ def _decide(manual: ManualRequest, form: DecideRequestForm) -> str | None:
         )
     except ActionRefused as refused:
         return f"The rules do not allow this change: {refused.decision.reason}"
-    except (RoleMayNot, MalformedChange, NotFound, IntegrityError):
+    except (MalformedChange, NotFound, IntegrityError):
         session.rollback()
         return (
             "This request cannot be carried out as it stands. Reject it, or ask for a new request."

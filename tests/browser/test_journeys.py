@@ -313,6 +313,11 @@ def test_correct_a_legacy_record_in_trs_and_a_refusal(
     page.locator("a[href$='/manual-handling/reopen_outcome']").click()
     heading(page, "Request manual handling")
     assert_accessible(page)
+    page.get_by_role("button", name="Send request").click()  # the journey's question and why
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter why the outcome was recorded in error"
+    )
+    assert_accessible(page)
     page.goto(f"{live_server}/teachers/2800004/reopen-outcome")
     heading(page, "You cannot do that")
     expect(page.locator("main")).to_contain_text("the correction window closed on 19 August 2026")

@@ -443,3 +443,73 @@ def test_a_period_request_for_the_one_period_starts_from_its_values(
     assert int(page.select_one("#started_on-day")["value"]) == 2
     assert int(page.select_one("#started_on-month")["value"]) == 9
     assert page.select_one("#number_of_terms")["value"] == "6"
+
+
+def test_a_period_request_checks_its_dates_as_the_journey_does(signed_in_as, failed, db):
+    """The change-period journey's own details step reaches the request page: its setup and
+    starting values need the period (given here, the teacher's one), and its dates are checked in
+    GOV.UK's words on their own field."""
+    url = f"/teachers/{TRN}/manual-handling/edit_induction_period"
+    caseworker = signed_in_as("caseworker")
+    page = caseworker.get(url)
+    assert page.select_one("#appropriate_body_id option[selected]")  # the body's choices, set up
+    assert page.select_one("#finished_on-year")["value"] == str(FAILED_ON.year)
+    page = caseworker.post_page(
+        url,
+        {
+            "appropriate_body_id": page.select_one("#appropriate_body_id option[selected]")[
+                "value"
+            ],
+            "started_on": ["31", "2", "2024"],
+            "finished_on": parts(FAILED_ON),
+            "number_of_terms": "6",
+            "training_programme": "school_led",
+            "reason": "The appropriate body sent the right start date after the window",
+        },
+    )
+    assert page.select_one("#started_on-error").get_text(" ", strip=True) == (
+        "Error: Start date must be a real date"
+    )
+    assert [a["href"] for a in page.select(".govuk-error-summary a")] == ["#started_on-day"]
+    assert page.title.get_text().startswith("Error:")
+    assert db.scalar(select(ManualRequest)) is None
+
+
+def test_a_question_an_earlier_answer_brings_in_is_asked_once_that_answer_is_sent(
+    signed_in_as, failed, db, clock
+):
+    """Recording an appeal decision late: its extension question applies only to an extended
+    induction, so the request page asks it once that decision is sent, without an error yet."""
+    db.add(
+        Appeal(
+            teacher_id=failed.teacher_id,
+            induction_period_id=failed.id,
+            failed_on=FAILED_ON,
+            lodged_on=date(2026, 11, 20),
+            created_at=clock.now(),
+        )
+    )
+    db.commit()
+    clock.set(date(2027, 6, 1))  # the 180-day decision window closed on 19 May 2027
+    url = f"/teachers/{TRN}/manual-handling/record_appeal_decision"
+    officer = signed_in_as("appeals_officer")
+    page = officer.get(url)
+    assert page.select_one("#extension_terms") is None
+    assert page.select_one("input[name=steps]")["value"] == "decision"
+    answers = {
+        "steps": "decision",
+        "decision": "extended",
+        "decided_on": parts("2027-05-20"),
+        "reason": "The panel's letter reached us after the window",
+    }
+    page = officer.post_page(url, answers)
+    assert page.select_one("#extension_terms") is not None
+    assert not page.select(".govuk-error-message")
+    assert page.select_one("input[name=steps]")["value"] == "decision extension"
+    assert db.scalar(select(ManualRequest)) is None
+    answers["steps"] = "decision extension"
+    page = officer.post_page(url, {**answers, "extension_terms": "1.55"})
+    assert page.select_one("#extension_terms-error")
+    officer.post(url, {**answers, "extension_terms": "1.5"})
+    stored = db.scalar(select(ManualRequest))
+    assert (stored.answers["decision"], stored.answers["extension_terms"]) == ("extended", "1.5")

@@ -6,13 +6,14 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import HiddenField, SubmitField
 
-from app.web.forms.journeys import GovRadioField, NoteField
+from app.web.forms.journeys import GovRadioField, JourneyForm, NoteField
 
 DECISIONS = {"approve": "Approve: make the change as requested", "reject": "Reject the request"}
 
 
-class RequestReasonForm(FlaskForm):
-    """Added to an action's own question forms on the request page (see `request_form`)."""
+class RequestReasonForm(JourneyForm):
+    """The request's own questions, asked after the action's journey pages on one page (see
+    `Journey.ask_at_once`); a JourneyForm for its GOV.UK question parameters."""
 
     reason = NoteField(
         "Why is this change needed outside its time window?",
@@ -26,6 +27,7 @@ class RequestReasonForm(FlaskForm):
         hint="For example, where the notice of appeal or the appropriate body's email is filed.",
     )
     write_token = HiddenField()  # one-time: raising twice from one page raises one request
+    steps = HiddenField()  # the journey pages this page asked (a later one can wait for an answer)
     submit = SubmitField("Send request", widget=GovSubmitInput())
 
 

@@ -12,7 +12,7 @@ not available at all) is a 403 with the rule's reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,6 +144,45 @@ class Journey:
 
     def owner(self, name: str, answers: Answers) -> Step | None:
         return next((s for s in self.steps if s.applies(answers) and s.owns(name)), None)
+
+    def ask_at_once(self, case: Case, posted: Collection[str] = ()) -> AskedAtOnce:
+        """Every page's questions for one page (a manual request), each form built by its own
+        step with the answers known by then, in the journey's order.
+
+        A step named in `posted` reads the request's data and is checked; the others start from
+        the answers so far (an edit's old values). The case's given answers are not asked. A page
+        after an unanswered one that `resets` waits for it, since what it asks depends on that
+        answer (the period whose values an edit starts from)."""
+        answers = self.given(case)
+        forms: list[tuple[Step, JourneyForm]] = []
+        answered = True
+        for step in self.steps:
+            if not (step.applies(answers) and step.asks(case)):
+                continue
+            form = step.make_form(case, answers, submitted=step.slug in posted)
+            forms.append((step, form))
+            if step.slug in posted and form.validate():
+                answers = {**answers, **form.answers()}
+                continue
+            answered = False
+            if step.resets:
+                break
+        return AskedAtOnce(tuple(forms), self.applicable(answers), answered)
+
+
+@dataclass(frozen=True)
+class AskedAtOnce:
+    """A journey's questions on one page: its steps' forms in order, the answers they give in the
+    journey's own terms (what `Journey.applicable` keeps, the given ones too), and whether every
+    page that applies was posted and answered."""
+
+    forms: tuple[tuple[Step, JourneyForm], ...]
+    answers: Answers
+    answered: bool
+
+    @property
+    def slugs(self) -> list[str]:
+        return [step.slug for step, _ in self.forms]
 
 
 # -- answers in the session ------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from app.services.casework import (
     Case,
     ConcurrentChange,
     NotFound,
-    RoleMayNot,
     Submission,
     open_case,
 )
@@ -74,14 +73,7 @@ def _open(trn: str, journey: Journey) -> Case:
     """The teacher, if this action may be taken on them now; otherwise stop with why."""
     if not TRN_PATTERN.match(trn):
         abort(404)
-    try:
-        case = open_case(db_session(), trs_gateway(), trn)
-    except TrsUnreadable as unreadable:
-        _stop(
-            render_error(
-                503, (f"TRS could not be read: {unreadable}", "Try again in a few minutes.")
-            )
-        )
+    case = open_case(db_session(), trs_gateway(), trn)  # TRS unreadable: the app's 503
     decision = case.ask(journey.action, clock().today())
     if not decision.allowed:
         _stop(render_error(403, (decision.reason,)))
@@ -311,7 +303,7 @@ def _confirm(
         if replayed := _replayed(trn, journey, state):
             return replayed
         if isinstance(refused, ActionRefused):
-            return render_error(403, (refused.decision.reason,))
+            raise  # the app's 403 with the rule's reason
         return _changed(trn, journey)
     except UnknownToken:
         forget_state(journey, trn)
@@ -321,8 +313,6 @@ def _confirm(
     except TrsOutcomeUnknown as unknown:
         save_state(journey, trn, {"done": unknown.summary, "token": state["token"]})
         return _render_unknown(trn, journey, unknown)
-    except RoleMayNot:
-        abort(403)
     except MalformedChange as error:
         return render_error(400, (error.message,))
     except TrsUnreadable as unreadable:
