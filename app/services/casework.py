@@ -122,6 +122,7 @@ class Outcome:
 
     event: Event
     decision: Decision
+    sends_to_trs: bool = False  # an outbox row carries CPD's status to TRS (an appeal lodged: no)
 
 
 def open_case(session: Session, gateway: TrsGateway, trn: str, *, fresh: bool = False) -> Case:
@@ -237,7 +238,7 @@ def change_cpd(
         session.rollback()
         raise
     submission.gateway.forget(submission.trn)
-    return Outcome(event, decision)
+    return Outcome(event, decision, sends_to_trs=derived is not None)
 
 
 def _new_teacher(session: Session, trn: str, now: datetime) -> Teacher:

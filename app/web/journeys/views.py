@@ -14,10 +14,8 @@ from dataclasses import replace
 from typing import Any, NoReturn
 
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
-from sqlalchemy import exists, select
 from werkzeug.exceptions import HTTPException
 
-from app.models import OutboxEntry
 from app.rules import ACTIONS, MalformedChange, role_may
 from app.services.casework import (
     ActionRefused,
@@ -136,7 +134,9 @@ def _step(trn: str, chosen: Journey, page: Step, state: dict[str, Any], case: Ca
 def check(trn: str, journey: str) -> Any:
     chosen = _journey(journey)
     posted = load_state(chosen, trn) if request.method == "POST" else None
-    if posted and (replayed := _replayed(trn, chosen, posted)):
+    # A confirmation sent again after this browser saw it done (back, then confirm). A copy sent
+    # before then is found when its token will not spend, without a query on every confirm.
+    if posted and "done" in posted and (replayed := _replayed(trn, chosen, posted)):
         return replayed
     state = _state(trn, chosen)
     if chosen.next_step(state) is not None:
@@ -323,11 +323,14 @@ def _confirm(
         return _render_check(trn, journey, case, answers, form)
     # What the panel page shows, and whether the change sends TRS a status (lodging an appeal
     # does not, so the page must not say it does); the token stays, so a replay finds it spent.
-    sends = db_session().scalar(select(exists().where(OutboxEntry.event_id == outcome.event.id)))
     save_state(
         journey,
         trn,
-        {"done": outcome.event.summary, "sends_to_trs": sends, "token": state["token"]},
+        {
+            "done": outcome.event.summary,
+            "sends_to_trs": outcome.sends_to_trs,
+            "token": state["token"],
+        },
     )
     return redirect(url_for(".done", trn=trn, journey=journey.slug))
 
