@@ -13,6 +13,7 @@ from jinja2.bccache import Bucket
 from app.clock import Clock
 from app.config import ROOT, config_for
 from app.db import make_engine, make_session_factory
+from app.web.templating import ConsoleEnvironment
 
 csrf = CSRFProtect()
 GOVUK_ASSETS = ROOT / "static" / "govuk" / "assets"
@@ -101,6 +102,7 @@ _TEMPLATE_CACHE = _ProcessBytecodeCache()
 
 
 def _init_templates(app: Flask) -> None:
+    app.jinja_environment = ConsoleEnvironment  # before the first use of app.jinja_env
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(str(ROOT / "templates")),
