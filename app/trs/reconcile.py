@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -47,7 +47,7 @@ from app.services.changes import Actor, record_change, snapshot
 from app.services.records import build_record
 from app.trs.gateway import TrsReading
 from app.trs.outbox import UNDELIVERED, resume_stopped_queue
-from app.trs.reads import ChunkReads, Read, ReadsInProcesses, ReadsInThreads
+from app.trs.reads import ChunkReads, Read, Readings, ReadsInProcesses, ReadsInThreads
 
 Outcome = Literal[
     "in_step",
@@ -244,29 +244,37 @@ class Reconciliation:
             teachers[i : i + self.chunk_size] for i in range(0, len(teachers), self.chunk_size)
         ]
         opened = report.open("w", newline="", encoding="utf-8") if report else nullcontext()
-        reads = self._reads() if chunks else None
-        try:
-            with opened as handle:
-                writer = _report_writer(handle)
-                ahead = deque(reads.start([trn for _, trn in c]) for c in chunks[: reads.depth])
-                for index, chunk in enumerate(chunks):
-                    readings = ahead.popleft()()
-                    if index + reads.depth < len(chunks):
-                        ahead.append(reads.start([trn for _, trn in chunks[index + reads.depth]]))
-                    with self.sessions() as session:
-                        for finding in check_chunk(
-                            session, [i for i, _ in chunk], readings, self.clock
-                        ):
-                            result.add(finding)
-                            if writer is not None and finding.outcome != "in_step":
-                                writer.writerow(finding.report_row())
-                    if on_progress is not None:
-                        on_progress(len(chunk))
-        finally:
-            if reads is not None:
-                reads.close()
+        with opened as handle:
+            writer = _report_writer(handle)
+            for chunk, readings in self._read_ahead(chunks):
+                with self.sessions() as session:
+                    for finding in check_chunk(
+                        session, [i for i, _ in chunk], readings, self.clock
+                    ):
+                        result.add(finding)
+                        if writer is not None and finding.outcome != "in_step":
+                            writer.writerow(finding.report_row())
+                if on_progress is not None:
+                    on_progress(len(chunk))
         result.seconds = time.perf_counter() - started
         return result
+
+    def _read_ahead(
+        self, chunks: list[Sequence[tuple[int, str]]]
+    ) -> Iterator[tuple[Sequence[tuple[int, str]], Readings]]:
+        """Each chunk with its readings, while the next chunks (one per reader) are being read."""
+        if not chunks:
+            return
+        reads = self._reads()
+        try:
+            ahead = deque(reads.start([trn for _, trn in c]) for c in chunks[: reads.depth])
+            for index, chunk in enumerate(chunks):
+                readings = ahead.popleft()()
+                if index + reads.depth < len(chunks):
+                    ahead.append(reads.start([trn for _, trn in chunks[index + reads.depth]]))
+                yield chunk, readings
+        finally:
+            reads.close()
 
     def _reads(self) -> ChunkReads:
         if self.processes > 1 and self.trs_config is not None:
