@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -35,7 +35,30 @@ def make_engine(url: str) -> Engine:
     event.listen(engine, "connect", _note_checkin)  # a new connection needs no ping
     event.listen(engine, "checkin", _note_checkin)
     event.listen(engine, "checkout", _ping_if_idle)
+    event.listen(engine, "begin", _forget_writes)
+    event.listen(engine, "before_cursor_execute", _note_write)
     return engine
+
+
+def close_request_session(session: Session) -> None:
+    """Close a request's session. A transaction that only read is committed, not rolled back:
+    the two end it the same way, but psycopg forgets every prepared statement at a rollback, so
+    rolling back each page's reads meant PostgreSQL parsed and planned every query afresh."""
+    if session.in_transaction() and not session.connection().info.get(WROTE):
+        session.commit()
+    session.close()
+
+
+WROTE = "induction_console.wrote"
+
+
+def _forget_writes(connection: Connection) -> None:
+    connection.info.pop(WROTE, None)
+
+
+def _note_write(connection: Connection, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
+    if statement.lstrip()[:6].upper() != "SELECT":
+        connection.info[WROTE] = True
 
 
 # A connection back from the pool after this long unused is pinged before use (a database restart
@@ -55,7 +78,7 @@ def _ping_if_idle(dbapi_connection, record, proxy) -> None:  # noqa: ANN001 - po
     try:
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        dbapi_connection.rollback()
+        dbapi_connection.commit()  # not rollback, which drops psycopg's prepared statements
     except Exception as error:
         # The pool discards this connection and checks out (or opens) another.
         raise exc.DisconnectionError() from error

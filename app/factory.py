@@ -12,7 +12,7 @@ from jinja2.bccache import Bucket
 
 from app.clock import Clock
 from app.config import ROOT, config_for
-from app.db import make_engine, make_session_factory
+from app.db import close_request_session, make_engine, make_session_factory
 from app.web.templating import ConsoleEnvironment
 
 csrf = CSRFProtect()
@@ -76,7 +76,7 @@ def _init_database(app: Flask) -> None:
     def _close_session(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
-            session.close()
+            close_request_session(session)
 
 
 class _ProcessBytecodeCache(BytecodeCache):

@@ -1,8 +1,10 @@
-"""A pooled PostgreSQL connection that died while idle is replaced before a request uses it.
+"""PostgreSQL connections: a pooled one that died is replaced; a request's reads stay prepared.
 
 The pool pings only connections that sat unused for a while (a ping on every checkout is a round
 trip on every request); these tests close the server side of an idle connection and check the next
-checkout still answers, and that a connection in steady use is not pinged.
+checkout still answers, and that a connection in steady use is not pinged. A request that only
+read ends with a commit, so psycopg keeps its prepared statements; one that wrote and did not
+commit is rolled back.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import time
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from app import db
+from app.models import AppropriateBody
 from tests.support.database import POSTGRES_ADMIN_URL, backends, create_database, drop_database
 
 
@@ -61,6 +64,38 @@ if "postgresql" in backends():
             assert failed.value.connection_invalidated
             with engine.connect() as connection:
                 assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != first
+        finally:
+            engine.dispose()
+            drop_database(url)
+
+    def test_a_request_that_only_read_keeps_its_statements_prepared(tmp_path) -> None:
+        url = create_database("postgresql", "connections-prepared", tmp_path)
+        engine = db.make_engine(url)
+        sessions = db.make_session_factory(engine)
+        try:
+            for _ in range(8):  # psycopg prepares a statement at its fifth use
+                session = sessions()
+                session.scalars(select(AppropriateBody).where(AppropriateBody.name == "x")).all()
+                db.close_request_session(session)
+            with engine.connect() as connection:
+                prepared = connection.execute(text("SELECT statement FROM pg_prepared_statements"))
+                assert any("appropriate_bodies" in row for row in prepared.scalars())
+        finally:
+            engine.dispose()
+            drop_database(url)
+
+    def test_a_request_that_wrote_without_committing_is_rolled_back(tmp_path) -> None:
+        url = create_database("postgresql", "connections-rollback", tmp_path)
+        engine = db.make_engine(url)
+        sessions = db.make_session_factory(engine)
+        try:
+            session = sessions()
+            session.scalars(select(AppropriateBody)).all()
+            session.add(AppropriateBody(name="Half a write"))
+            session.flush()
+            db.close_request_session(session)
+            with sessions() as check:
+                assert check.scalars(select(AppropriateBody.name)).all() == []
         finally:
             engine.dispose()
             drop_database(url)
