@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.models import User, UserSession
@@ -49,16 +49,20 @@ class SessionCheck:
     ended: str | None = None
 
 
+# Built once: every signed-in request asks it.
+_SESSION_AND_USER = (
+    select(UserSession, User)
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.id == bindparam("digest"))
+)
+
+
 def check_session(
     session: Session, token: str, now: datetime, idle: timedelta, lifetime: timedelta
 ) -> SessionCheck:
     """The live session for this cookie id, ending it here if it has just run out."""
     # One round trip for both rows: every signed-in request starts here.
-    found = session.execute(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.id == _digest(token))
-    ).one_or_none()
+    found = session.execute(_SESSION_AND_USER, {"digest": _digest(token)}).one_or_none()
     if found is None or found[0].ended_at is not None:
         return SessionCheck(None, None)
     row, user = found

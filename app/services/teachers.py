@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, column, func, select, table, text
+from sqlalchemy import ColumnElement, bindparam, column, func, select, table, text
 from sqlalchemy.orm import Session, joinedload
 
 from app.models import InductionPeriod, Teacher, TeacherSearchEntry
@@ -95,19 +95,19 @@ def find_teacher(session: Session, trn: str) -> Teacher | None:
     """A teacher with their name index entry, periods (and appropriate bodies) and extensions, in
     one query: a teacher has a dozen periods and a few extensions at most, so joining both to the
     teacher's row costs a few dozen rows and saves a round trip on every page and save."""
-    return (
-        session.scalars(
-            select(Teacher)
-            .where(Teacher.trn == trn)
-            .options(
-                joinedload(Teacher.search_entry),
-                joinedload(Teacher.induction_periods).joinedload(InductionPeriod.appropriate_body),
-                joinedload(Teacher.extensions),
-            )
-        )
-        .unique()
-        .one_or_none()
+    return session.scalars(_TEACHER_BY_TRN, {"trn": trn}).unique().one_or_none()
+
+
+# Built once: every teacher page, journey page and save asks it.
+_TEACHER_BY_TRN = (
+    select(Teacher)
+    .where(Teacher.trn == bindparam("trn"))
+    .options(
+        joinedload(Teacher.search_entry),
+        joinedload(Teacher.induction_periods).joinedload(InductionPeriod.appropriate_body),
+        joinedload(Teacher.extensions),
     )
+)
 
 
 def names_by_trn(session: Session, trns: Iterable[str]) -> dict[str, str]:
