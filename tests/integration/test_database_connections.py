@@ -35,67 +35,51 @@ def _terminate(pid: int) -> None:
 
 if "postgresql" in backends():
 
-    def test_an_idle_connection_closed_by_the_server_is_replaced(tmp_path, monkeypatch) -> None:
+    @pytest.fixture
+    def own_engine(tmp_path):
+        """A fresh, migrated PostgreSQL database of its own, through the console's engine."""
         url = create_database("postgresql", "connections", tmp_path)
-        engine = db.make_engine(url)
-        try:
-            with engine.connect() as connection:
-                first = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
-            _terminate(first)
-            monkeypatch.setattr(db, "IDLE_BEFORE_PING", 0.0)  # as if it had sat unused
-            with engine.connect() as connection:
-                second = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
-            assert second != first
-        finally:
-            engine.dispose()
-            drop_database(url)
+        made = db.make_engine(url)
+        yield made
+        made.dispose()
+        drop_database(url)
 
-    def test_a_connection_in_steady_use_is_not_pinged(tmp_path) -> None:
+    def _backend_pid(engine) -> int:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+    def test_an_idle_connection_closed_by_the_server_is_replaced(own_engine, monkeypatch) -> None:
+        first = _backend_pid(own_engine)
+        _terminate(first)
+        monkeypatch.setattr(db, "IDLE_BEFORE_PING", 0.0)  # as if it had sat unused
+        assert _backend_pid(own_engine) != first
+
+    def test_a_connection_in_steady_use_is_not_pinged(own_engine) -> None:
         """Without a ping, a dead connection just used shows itself at the first statement; the
         pool then drops it, so the request after gets a good one."""
-        url = create_database("postgresql", "connections-busy", tmp_path)
-        engine = db.make_engine(url)
-        try:
-            with engine.connect() as connection:
-                first = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
-            _terminate(first)
-            with pytest.raises(DBAPIError) as failed, engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            assert failed.value.connection_invalidated
-            with engine.connect() as connection:
-                assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != first
-        finally:
-            engine.dispose()
-            drop_database(url)
+        first = _backend_pid(own_engine)
+        _terminate(first)
+        with pytest.raises(DBAPIError) as failed, own_engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        assert failed.value.connection_invalidated
+        assert _backend_pid(own_engine) != first
 
-    def test_a_request_that_only_read_keeps_its_statements_prepared(tmp_path) -> None:
-        url = create_database("postgresql", "connections-prepared", tmp_path)
-        engine = db.make_engine(url)
-        sessions = db.make_session_factory(engine)
-        try:
-            for _ in range(8):  # psycopg prepares a statement at its fifth use
-                session = sessions()
-                session.scalars(select(AppropriateBody).where(AppropriateBody.name == "x")).all()
-                db.close_request_session(session)
-            with engine.connect() as connection:
-                prepared = connection.execute(text("SELECT statement FROM pg_prepared_statements"))
-                assert any("appropriate_bodies" in row for row in prepared.scalars())
-        finally:
-            engine.dispose()
-            drop_database(url)
-
-    def test_a_request_that_wrote_without_committing_is_rolled_back(tmp_path) -> None:
-        url = create_database("postgresql", "connections-rollback", tmp_path)
-        engine = db.make_engine(url)
-        sessions = db.make_session_factory(engine)
-        try:
+    def test_a_request_that_only_read_keeps_its_statements_prepared(own_engine) -> None:
+        sessions = db.make_session_factory(own_engine)
+        for _ in range(8):  # psycopg prepares a statement at its fifth use
             session = sessions()
-            session.scalars(select(AppropriateBody)).all()
-            session.add(AppropriateBody(name="Half a write"))
-            session.flush()
+            session.scalars(select(AppropriateBody).where(AppropriateBody.name == "x")).all()
             db.close_request_session(session)
-            with sessions() as check:
-                assert check.scalars(select(AppropriateBody.name)).all() == []
-        finally:
-            engine.dispose()
-            drop_database(url)
+        with own_engine.connect() as connection:
+            prepared = connection.execute(text("SELECT statement FROM pg_prepared_statements"))
+            assert any("appropriate_bodies" in row for row in prepared.scalars())
+
+    def test_a_request_that_wrote_without_committing_is_rolled_back(own_engine) -> None:
+        sessions = db.make_session_factory(own_engine)
+        session = sessions()
+        session.scalars(select(AppropriateBody)).all()
+        session.add(AppropriateBody(name="Half a write"))
+        session.flush()
+        db.close_request_session(session)
+        with sessions() as check:
+            assert check.scalars(select(AppropriateBody.name)).all() == []
