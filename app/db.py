@@ -7,6 +7,7 @@ the service that makes a change and closed when the request ends.
 from __future__ import annotations
 
 import time
+from contextlib import suppress
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -17,7 +18,10 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str) -> Engine:
-    """An engine; SQLite gets foreign keys, a busy timeout and WAL so a worker can run beside it."""
+    """An engine; SQLite gets foreign keys, a busy timeout and WAL so a worker can run beside it.
+
+    Every engine notes whether a transaction ran anything but SELECTs (`close_request_session`
+    commits only one that did not)."""
     if url.startswith("sqlite"):
         # pysqlite begins transactions itself, lazily, at the first write. That keeps concurrent
         # readers cheap but makes SAVEPOINTs unreliable, so no code here uses begin_nested().
@@ -30,11 +34,11 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
-        return engine
-    engine = create_engine(url, pool_recycle=RECYCLE_SECONDS)
-    event.listen(engine, "connect", _note_checkin)  # a new connection needs no ping
-    event.listen(engine, "checkin", _note_checkin)
-    event.listen(engine, "checkout", _ping_if_idle)
+    else:
+        engine = create_engine(url, pool_recycle=RECYCLE_SECONDS)
+        event.listen(engine, "connect", _note_checkin)  # a new connection needs no ping
+        event.listen(engine, "checkin", _note_checkin)
+        event.listen(engine, "checkout", _ping_if_idle)
     event.listen(engine, "begin", _forget_writes)
     event.listen(engine, "before_cursor_execute", _note_write)
     return engine
@@ -45,7 +49,8 @@ def close_request_session(session: Session) -> None:
     the two end it the same way, but psycopg forgets every prepared statement at a rollback, so
     rolling back each page's reads meant PostgreSQL parsed and planned every query afresh."""
     if session.in_transaction() and not session.connection().info.get(WROTE):
-        session.commit()
+        with suppress(exc.DBAPIError):  # it only read: closing (a rollback) ends it as well
+            session.commit()
     session.close()
 
 

@@ -74,8 +74,14 @@ if "postgresql" in backends():
             prepared = connection.execute(text("SELECT statement FROM pg_prepared_statements"))
             assert any("appropriate_bodies" in row for row in prepared.scalars())
 
-    def test_a_request_that_wrote_without_committing_is_rolled_back(own_engine) -> None:
-        sessions = db.make_session_factory(own_engine)
+
+@pytest.mark.parametrize("backend", backends())
+def test_a_request_that_wrote_without_committing_is_rolled_back(backend, tmp_path) -> None:
+    """On either database: whatever a request flushed and its service did not commit goes."""
+    url = create_database(backend, "connections-rollback", tmp_path)
+    engine = db.make_engine(url)
+    sessions = db.make_session_factory(engine)
+    try:
         session = sessions()
         session.scalars(select(AppropriateBody)).all()
         session.add(AppropriateBody(name="Half a write"))
@@ -83,3 +89,6 @@ if "postgresql" in backends():
         db.close_request_session(session)
         with sessions() as check:
             assert check.scalars(select(AppropriateBody.name)).all() == []
+    finally:
+        engine.dispose()
+        drop_database(url)
