@@ -114,7 +114,7 @@ def request_manual_handling(trn: str, action: str) -> Any:
         if sent is not None:
             return sent
     form.steps.data = " ".join(asked.slugs)
-    _issue(form, f"manual-raise:{trn}:{action}")
+    _issue(form, _raise_purpose(trn, action))
     return render_template(
         "manual/request.html",
         form=page,
@@ -130,20 +130,20 @@ def request_manual_handling(trn: str, action: str) -> Any:
 def _raise(case: Case, journey: Journey, answers: Answers, page: RequestPage) -> Any:
     """Raise the request; None when the page must be shown again with the problem on it."""
     form = page.own
-    purpose = f"manual-raise:{case.trn}:{journey.action}"
+    change = journey.change(case, answers) or {}
     try:
         raised = manual_requests.raise_request(
             db_session(),
             case,
             Actor.of(g.current_user),
             journey.action,
-            journey.change(case, answers) or {},
+            change,
             answers,
             form.reason.data,
             form.evidence.data,
             clock().today(),
             clock().now(),
-            _once(form, purpose),
+            _once(form, _raise_purpose(case.trn, journey.action)),
         )
     except AlreadyDone as done:
         return render_error(409, (f"This request was raised already: {done}.",))
@@ -152,7 +152,7 @@ def _raise(case: Case, journey: Journey, answers: Answers, page: RequestPage) ->
     except MalformedChange as error:
         page.show(*malformed_error(error))
     except ActionRefused as refused:
-        problem = field_error(refused.decision, journey.change(case, answers) or {})
+        problem = field_error(refused.decision, change)
         if problem is not None:
             page.show(*problem)
         else:
@@ -160,6 +160,11 @@ def _raise(case: Case, journey: Journey, answers: Answers, page: RequestPage) ->
     else:
         return redirect(url_for(".request_sent", request_id=raised.id))
     return None
+
+
+def _raise_purpose(trn: str, action: str) -> str:
+    """What a request page's write token is for: raising this action's request for this teacher."""
+    return f"manual-raise:{trn}:{action}"
 
 
 def _issue(form: Any, purpose: str) -> None:
