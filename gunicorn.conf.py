@@ -9,6 +9,8 @@ on TRS does not hold up a whole process.
 import os
 import tempfile
 
+from gunicorn.glogging import Logger
+
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "4"))
@@ -23,6 +25,8 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="induction-console-metrics-")
 
 # The console logs each request itself, as JSON with its request id: no second access log.
+# gunicorn writes its access log whenever a logging config is given, whatever `accesslog` says,
+# so the logger class below is what turns it off.
 accesslog = None
 logconfig_dict = {
     "version": 1,
@@ -38,9 +42,18 @@ logconfig_dict = {
     "root": {"level": os.environ.get("LOG_LEVEL", "INFO").upper(), "handlers": ["json"]},
     "loggers": {
         "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
-        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
     },
 }
+
+
+class ConsoleLogger(Logger):
+    """gunicorn's logger without its access log: the console's own line per request is the one."""
+
+    def access(self, resp, req, environ, request_time) -> None:
+        return None
+
+
+logger_class = ConsoleLogger
 
 
 def child_exit(_server, worker) -> None:

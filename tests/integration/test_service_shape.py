@@ -209,6 +209,10 @@ if "postgresql" in backends():
             worker.output[-3000:] for worker in workers
         )
         assert stopped == [0, 0], "a worker did not stop cleanly on SIGTERM"
+        # Each request is logged once, by the console (with its request id); gunicorn's own access
+        # log stays off, though a logging config would otherwise turn it on.
+        assert '"logger": "app.requests"' in web.output
+        assert '"logger": "gunicorn.access"' not in web.output
 
         # TRS ends equal to CPD, and took each teacher's changes in the order they were made: the
         # distinct PUTs it accepted are CPD's rows in order (a PUT sent again after the kill is
