@@ -53,9 +53,10 @@ class ConsoleEnvironment(Environment):
 COMPONENTS = str(Path(govuk_frontend_jinja.__file__).parent / "templates" / "components") + os.sep
 # Outputs each component keeps; past this it starts again, so memory stays bounded (a few MB).
 REMEMBERED_OUTPUTS = 2048
-# The values a key is made of: each is immutable and renders the same way every time. A value of
-# any other type (a date, an Undefined, an object) makes the call go straight to the macro.
-_KEYABLE = frozenset({str, Markup, int, bool, float, type(None)})
+# The values a key is made of: each is immutable, and two that are equal render the same. A value
+# of any other type (a date, an Undefined, an object; a float, since 0.0 == -0.0) makes the call go
+# straight to the macro.
+_KEYABLE = frozenset({str, Markup, int, bool, type(None)})
 
 
 class _Unkeyable(Exception):
