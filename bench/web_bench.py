@@ -205,9 +205,12 @@ def served(base: str) -> dict[tuple[str, str], list[float]]:
 
 def mean_served_ms(before: dict, after: dict, route: tuple[str, str]) -> float | None:
     """The mean time the console spent on `route` between two readings of its metrics."""
-    seconds, requests = (after.get(route, [0.0, 0.0])[i] - before.get(route, [0.0, 0.0])[i]
-                         for i in (0, 1))  # fmt: skip
-    return 1000 * seconds / requests if requests else None
+    (seconds_then, requests_then), (seconds, requests) = (
+        before.get(route, (0.0, 0.0)),
+        after.get(route, (0.0, 0.0)),
+    )
+    served_between = requests - requests_then
+    return 1000 * (seconds - seconds_then) / served_between if served_between else None
 
 
 # -- the load: locust, headless, in its own process, one page at a time ------------------------
