@@ -71,8 +71,11 @@ def child_exit(_server, worker) -> None:
 GC_THRESHOLDS = (20_000, 50, 100)
 
 
-def post_worker_init(_worker) -> None:
+def post_worker_init(worker) -> None:
     import gc
 
+    from app.factory import warm
+
+    warm(worker.wsgi)  # before the freeze, so the compiled templates are frozen with the rest
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)

@@ -64,6 +64,21 @@ def build_app(config_name: str | None, overrides: dict[str, Any]) -> Flask:
     return app
 
 
+def warm(app: Flask) -> None:
+    """What a server process does once, before its first request, so that no request pays for it:
+    compile every template (about a second in all; a page's first view otherwise compiles its own
+    and every partial it includes) and read this year's and next year's bank holidays (the
+    `holidays` package imports its calendars on first use). The test suite builds an app per test
+    and does not call this."""
+    from app.rules.windows import bank_holidays
+
+    for name in app.jinja_env.list_templates(extensions=["html"]):
+        app.jinja_env.get_template(name)
+    year = app.extensions["clock"].today().year
+    for each in (year, year + 1):
+        bank_holidays(each)
+
+
 def _init_database(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
