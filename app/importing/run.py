@@ -198,7 +198,7 @@ class ImportRun:
             )
             return
         with self._timed("rules"):
-            checked = judge_teacher(build_record(self.session, None, reading), rows, self.today)
+            checked = judge_teacher(build_record(None, reading), rows, self.today)
         if not checked.allowed:
             self._refuse(trn, rows, checked, prefix)
             return

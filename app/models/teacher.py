@@ -1,4 +1,4 @@
-"""A teacher as CPD holds them: the TRN, induction periods and extensions.
+"""A teacher as CPD holds them: the TRN, induction periods, extensions and appeals.
 
 Nothing TRS owns (name, date of birth, QTS, exemptions, the national induction status) is stored
 here; those are read live from TRS. `version` guards against lost updates: two caseworkers saving
@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
+from app.models.appeal import Appeal
 from app.models.appropriate_body import AppropriateBody
 from app.models.search_index import TeacherSearchEntry
 from app.models.types import UtcDateTime
@@ -59,6 +60,9 @@ class Teacher(Base):
     )
     # Read-only: loaded beside the teacher so refreshing the name index needs no query of its own.
     search_entry: Mapped[TeacherSearchEntry | None] = relationship(viewonly=True)
+    # Read-only, newest first: loaded beside the teacher for the rules' record and the teacher
+    # page. Appeals are written as rows of their own; a change reloads the teacher after writing.
+    appeals: Mapped[list[Appeal]] = relationship(viewonly=True, order_by=Appeal.id.desc())
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -14,8 +14,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.orm import Session
-
 from app.models import Teacher
 from app.rules import ACTIONS, CONSOLE_ACTIONS, Decision, available_actions, role_may
 from app.services.records import TrsUnreadable, build_record
@@ -43,7 +41,6 @@ class TeacherActions:
 
 
 def teacher_actions(
-    session: Session,
     teacher: Teacher | None,
     reading: TrsReading,
     role: str,
@@ -58,7 +55,7 @@ def teacher_actions(
     if not any(role_may(role, action) for action in CONSOLE_ACTIONS["cpd"]):
         return TeacherActions(may_act=False)
     try:
-        record = build_record(session, teacher, reading)
+        record = build_record(teacher, reading)
     except TrsUnreadable as unreadable:
         return TeacherActions(
             unavailable=f"TRS could not be read ({unreadable}), and every change depends on what "

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Appeal, Extension, InductionPeriod, Teacher
@@ -129,16 +129,11 @@ def _state(trn: str, appeal: Appeal) -> AppealState:
     )
 
 
-_APPEALS_OF = (  # built once: the teacher page asks it on every view
-    select(Appeal).where(Appeal.teacher_id == bindparam("teacher_id")).order_by(Appeal.id.desc())
-)
-
-
-def teacher_appeals(session: Session, teacher: Teacher | None) -> list[AppealState]:
+def teacher_appeals(teacher: Teacher | None) -> list[AppealState]:
     """Every appeal this teacher has lodged, newest first, and a fail still open to one."""
     if teacher is None:
         return []
-    appeals = session.scalars(_APPEALS_OF, {"teacher_id": teacher.id}).all()
+    appeals = teacher.appeals
     states = [_state(teacher.trn, a) for a in appeals]
     period = teacher.outcome_period
     if (

@@ -4,7 +4,8 @@ Each action (a function in `induction_periods`, `outcomes`, `extensions`) hands 
 rule change and a small function that edits CPD's rows. `change_cpd` then does the same thing for
 all of them, in this order, so no action can skip a step:
 
-1. read CPD's rows and TRS (fresh, never the gateway's cache), build the record the rules read;
+1. read CPD's rows (or take those the confirming page read in this transaction) and TRS (fresh,
+   never the gateway's cache), build the record the rules read;
 2. ask the rules with the full change; refuse unless allowed (`ActionRefused` carries the Decision);
 3. refuse a save built on an older version of the teacher (`ConcurrentChange`);
 4. spend the confirmation's write token and any approval's claim on its request, as the
@@ -31,7 +32,7 @@ from app.rules import Decision, TeacherRecord, decide, derive_trs_status, role_m
 from app.services.changes import Actor, ConcurrentChange, check_version, record_change, snapshot
 from app.services.once import Once
 from app.services.records import build_record
-from app.services.teachers import find_teacher
+from app.services.teachers import find_teacher, reload_teacher
 from app.trs.gateway import TrsGateway, TrsReading
 
 NO_TEACHER_ROW = 0
@@ -103,6 +104,10 @@ class Submission:
     """The confirmation's write token (None for the console's own writes: import, reconcile)."""
     seen: Mapping[str, object] | None = None
     """What the confirmed page showed of TRS, where the write must find it unchanged."""
+    opened: Case | None = None
+    """The case the confirming request read earlier in this transaction. Its CPD rows are used as
+    they are: reading them again would hand back the same objects unchanged, and the write's
+    version check refuses a newer change. TRS is read again, fresh."""
 
     def claim(self, now: datetime) -> None:
         """Spend the write token and claim the approved request, in the change's transaction."""
@@ -130,9 +135,13 @@ def open_case(session: Session, gateway: TrsGateway, trn: str, *, fresh: bool = 
 
     Pages may read through the gateway's short cache; a write (`fresh=True`) never does.
     """
-    teacher = find_teacher(session, trn)
+    return with_trs(gateway, trn, find_teacher(session, trn), fresh=fresh)
+
+
+def with_trs(gateway: TrsGateway, trn: str, teacher: Teacher | None, *, fresh: bool) -> Case:
+    """The case for CPD's rows already read, with TRS read now."""
     reading = gateway.read_person(trn, fresh=fresh)
-    return Case(trn, teacher, reading, build_record(session, teacher, reading))
+    return Case(trn, teacher, reading, build_record(teacher, reading))
 
 
 def require_allowed(
@@ -172,7 +181,10 @@ def open_allowed_case(
 ) -> tuple[Case, Decision]:
     """Steps 1 to 3: the teacher as they are now, if this change to them is allowed and current."""
     s = submission
-    case = open_case(s.session, s.gateway, s.trn, fresh=True)
+    if s.opened is not None and s.opened.trn == s.trn:
+        case = with_trs(s.gateway, s.trn, s.opened.teacher, fresh=True)
+    else:
+        case = open_case(s.session, s.gateway, s.trn, fresh=True)
     decision = require_allowed(case, s.actor, action, s.clock.today(), change(case), s.approval)
     check_case_version(case, s.expected_version)
     return case, decision
@@ -206,8 +218,7 @@ def change_cpd(
         session.flush()
         # Rebuild the record from the rows as they now stand: the derived status must be the
         # one the change leaves, not the one it found.
-        session.expire(teacher, ["induction_periods", "extensions"])
-        after = build_record(session, teacher, case.reading)
+        after = build_record(reload_teacher(session, teacher), case.reading)
         derived = derive_trs_status(after, last_period_deleted=bool(case.record.periods))
         derived = derived if push else None
         event = record_change(

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.orm import Session
-
 from app.clock import LONDON
 from app.models import Teacher
 from app.models.teacher import OUTCOMES
@@ -94,7 +92,6 @@ class Outlook:
 
 
 def teacher_outlook(
-    session: Session,
     teacher: Teacher | None,
     reading: TrsReading,
     role: str,
@@ -105,7 +102,7 @@ def teacher_outlook(
     when previewing, and the picture of the induction (CPD's record, with today marked)."""
     day = on or today
     try:
-        record = build_record(session, teacher, reading)
+        record = build_record(teacher, reading)
     except TrsUnreadable as unreadable:
         return Outlook(day, unavailable=f"TRS could not be read ({unreadable}).")
     mine = tuple(a for a in CONSOLE_ACTIONS["cpd"] if role_may(role, a))

@@ -76,7 +76,7 @@ def _fresh_record(session: Session, trs: TrsGateway, trn: str) -> TeacherRecord:
     reading = trs.read_person(trn, fresh=True)
     if teacher is None and reading.state == "not_found":
         raise UnknownTeacher(trn)
-    return build_record(session, teacher, reading)
+    return build_record(teacher, reading)
 
 
 def _envelope(body: Mapping[str, object]) -> tuple[str, str, str]:

@@ -6,9 +6,6 @@ through here, so they all see a teacher the same way.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from app.clock import LONDON
 from app.models import Appeal, Teacher
 from app.rules import PeriodFacts, TeacherRecord
@@ -30,7 +27,7 @@ class TrsUnreadable(Exception):
         self.reading = reading
 
 
-def build_record(session: Session, teacher: Teacher | None, reading: TrsReading) -> TeacherRecord:
+def build_record(teacher: Teacher | None, reading: TrsReading) -> TeacherRecord:
     """What TRS and CPD hold for one teacher, as the rules see it."""
     if reading.state == "unavailable":
         raise TrsUnreadable(reading)
@@ -50,7 +47,7 @@ def build_record(session: Session, teacher: Teacher | None, reading: TrsReading)
     if teacher is None:
         return TeacherRecord(**trs)
     outcome_period = teacher.outcome_period
-    appeal = _appeal_against(session, teacher, outcome_period.id if outcome_period else None)
+    appeal = _appeal_against(teacher, outcome_period.id if outcome_period else None)
     return TeacherRecord(**trs, **cpd_facts(teacher, appeal))
 
 
@@ -72,13 +69,8 @@ def cpd_facts(teacher: Teacher, appeal: Appeal | None) -> dict[str, object]:
     }
 
 
-def _appeal_against(session: Session, teacher: Teacher, period_id: int | None) -> Appeal | None:
+def _appeal_against(teacher: Teacher, period_id: int | None) -> Appeal | None:
     """The latest appeal against the period now carrying the outcome."""
     if period_id is None:
         return None
-    return session.scalar(
-        select(Appeal)
-        .where(Appeal.teacher_id == teacher.id, Appeal.induction_period_id == period_id)
-        .order_by(Appeal.id.desc())
-        .limit(1)
-    )
+    return next((a for a in teacher.appeals if a.induction_period_id == period_id), None)

@@ -92,22 +92,33 @@ def _escape_like(text: str) -> str:
 
 
 def find_teacher(session: Session, trn: str) -> Teacher | None:
-    """A teacher with their name index entry, periods (and appropriate bodies) and extensions, in
-    one query: a teacher has a dozen periods and a few extensions at most, so joining both to the
-    teacher's row costs a few dozen rows and saves a round trip on every page and save."""
+    """A teacher with their name index entry, periods (and appropriate bodies), extensions and
+    appeals, in one query: a teacher has a dozen periods, a few extensions and an appeal or two at
+    most, so joining them to the teacher's row costs a few dozen rows and saves a round trip each
+    on every page and save."""
     return session.scalars(_TEACHER_BY_TRN, {"trn": trn}).unique().one_or_none()
 
 
-# Built once: every teacher page, journey page and save asks it.
-_TEACHER_BY_TRN = (
-    select(Teacher)
-    .where(Teacher.trn == bindparam("trn"))
-    .options(
-        joinedload(Teacher.search_entry),
-        joinedload(Teacher.induction_periods).joinedload(InductionPeriod.appropriate_body),
-        joinedload(Teacher.extensions),
+def reload_teacher(session: Session, teacher: Teacher) -> Teacher:
+    """The same teacher with their rows read again as they now stand in this transaction (after a
+    change's flush), in one query rather than one per collection."""
+    return (
+        session.scalars(_TEACHER_BY_ID, {"id": teacher.id}, execution_options=_REREAD)
+        .unique()
+        .one()
     )
+
+
+# Built once: every teacher page, journey page and save asks them.
+_TEACHER_WITH_ROWS = select(Teacher).options(
+    joinedload(Teacher.search_entry),
+    joinedload(Teacher.induction_periods).joinedload(InductionPeriod.appropriate_body),
+    joinedload(Teacher.extensions),
+    joinedload(Teacher.appeals),
 )
+_TEACHER_BY_TRN = _TEACHER_WITH_ROWS.where(Teacher.trn == bindparam("trn"))
+_TEACHER_BY_ID = _TEACHER_WITH_ROWS.where(Teacher.id == bindparam("id"))
+_REREAD = {"populate_existing": True}
 
 
 def names_by_trn(session: Session, trns: Iterable[str]) -> dict[str, str]:

@@ -362,7 +362,7 @@ def _check(
             "unreadable",
             f"TRS could not be read: {reading.problem or 'no answer'} Try again in a few minutes.",
         )
-    record = build_record(session, teacher, reading)
+    record = build_record(teacher, reading)
     seen_on = reading.read_at.astimezone(LONDON).date()
     if not managed_by_cpd(record, seen_on):
         return Finding(

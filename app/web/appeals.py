@@ -50,4 +50,4 @@ NAVIGATION_COUNTS["appeals.appeals_page"] = (_appeals_to_decide, "to decide")
 @blueprint.app_template_global()
 def appeals_of(teacher: Teacher | None) -> list[AppealState]:
     """The teacher page's appeals (its template asks, so the teacher view stays as it is)."""
-    return teacher_appeals(db_session(), teacher)
+    return teacher_appeals(teacher)

@@ -88,7 +88,7 @@ def teacher(trn: str) -> Any:
     except MalformedChange as error:
         example = f"for example ?on={clock().today().isoformat()}"
         return render_error(400, (f"The day to preview is not right: {error.message}, {example}.",))
-    outlook = teacher_outlook(session, cpd, reading, g.current_user.role, clock().today(), on)
+    outlook = teacher_outlook(cpd, reading, g.current_user.role, clock().today(), on)
     name = reading.person.full_name if reading.person else f"TRN {trn}"
     return render_template(
         "teachers/teacher.html",

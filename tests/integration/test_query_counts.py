@@ -22,6 +22,7 @@ from app.models import (
     OutboxEntry,
     TeacherSearchEntry,
 )
+from tests.support.journeys import walk
 
 SMALL, LARGE = "2600001", "2600002"
 
@@ -106,6 +107,11 @@ def _queries(app, fetch: Callable[[], object]) -> list[str]:
     return statements
 
 
+def _read_from(statement: str) -> str:
+    """The table a SELECT reads first."""
+    return " ".join(statement.split()).split(" FROM ")[1].split()[0]
+
+
 def _small_and_large(add_teacher, db, appropriate_body, clock) -> None:
     induction = {"status": "InProgress", "startDate": "2012-09-01"}
     _fill(db, add_teacher(SMALL, induction=induction), appropriate_body, clock,
@@ -128,6 +134,38 @@ def test_teacher_page_and_timeline_queries_do_not_grow_with_the_record(
 
     page = caseworker.get(f"/teachers/{LARGE}/timeline")
     assert len(page.select(".app-timeline__event")) == 30
+
+
+def test_the_teacher_page_reads_appeals_with_the_teacher(
+    app, signed_in_as, add_teacher, db, appropriate_body, clock
+):
+    teacher = add_teacher("2600003", in_trs=False)
+    _fail_recently(db, teacher, appropriate_body, clock, clock.today() - timedelta(days=200),
+                   appealed=True)  # fmt: skip
+    caseworker = signed_in_as("caseworker")
+    statements = _queries(app, lambda: caseworker.get("/teachers/2600003"))
+    assert not [s for s in statements if s.lstrip().startswith("SELECT appeals.")], statements
+    assert "Lodged on" in caseworker.get("/teachers/2600003").get_text()
+
+
+def test_a_confirmed_change_reads_the_teacher_once_and_again_once_written(
+    app, signed_in_as, add_teacher, db, appropriate_body, clock
+):
+    """The confirm POST reuses the rows its own checks read; after writing, one query reads the
+    teacher's rows back (not one per collection), whatever the size of the record."""
+    _small_and_large(add_teacher, db, appropriate_body, clock)
+    caseworker = signed_in_as("caseworker")
+    counted = {}
+    for trn in (SMALL, LARGE):
+        check = walk(caseworker, trn, "add-extension", {"number_of_terms": "1"})
+        token = caseworker.csrf_token(check)
+        with _counting(app) as statements:
+            saved = caseworker.client.post(check, data={"csrf_token": token})
+        assert saved.status_code == 302, saved.status_code
+        reads = [_read_from(s) for s in statements if s.lstrip().startswith("SELECT")]
+        counted[trn] = (len(statements), reads)
+    assert counted[SMALL] == counted[LARGE], counted
+    assert counted[SMALL][1] == ["user_sessions", "teachers", "teachers"], counted
 
 
 def test_search_queries_do_not_grow_with_the_record_or_the_hits(

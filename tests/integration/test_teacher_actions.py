@@ -180,7 +180,7 @@ def test_actions_agree_with_the_rules_and_the_api(
 
     db.expire_all()
     cpd = find_teacher(db, TRN)
-    rules_record = build_record(db, cpd, app.extensions["trs"].read_person(TRN))
+    rules_record = build_record(cpd, app.extensions["trs"].read_person(TRN))
     api = app.test_client()
     expected_links, not_built = set(), []
     for action in CONSOLE_ACTIONS["cpd"]:

@@ -31,7 +31,7 @@ STARTED = date(2024, 9, 2)
 def cpd_derived(session: Session, teacher: Teacher) -> DerivedStatus | None:
     """What CPD derives for the teacher now (the TRS side of the record does not enter into it)."""
     reading = TrsReading(teacher.trn, "found", read_at=teacher.updated_at)
-    return derive_trs_status(build_record(session, teacher, reading))
+    return derive_trs_status(build_record(teacher, reading))
 
 
 class CpdChanges:

@@ -16,7 +16,7 @@ from app.models import Teacher
 from app.rules import Decision
 from app.services.actions import teacher_actions
 from app.trs.gateway import TrsReading
-from app.web.context import clock, db_session
+from app.web.context import clock
 from app.web.journeys.registry import JOURNEY_ACTIONS, JOURNEYS
 
 
@@ -35,7 +35,7 @@ class ActionsView:
 def teacher_actions_view(trn: str, teacher: Teacher | None, reading: TrsReading) -> ActionsView:
     """What the rules allow this person now, as links (each action's journeys, in order)."""
     actions = teacher_actions(
-        db_session(), teacher, reading, g.current_user.role, clock().today(), JOURNEY_ACTIONS
+        teacher, reading, g.current_user.role, clock().today(), JOURNEY_ACTIONS
     )
     allowed = {option.action for option in actions.allowed}
     links = [

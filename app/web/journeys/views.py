@@ -293,6 +293,7 @@ def _confirm(
         expected_version=state["version"],
         once=Once(state["token"], g.current_user.id, _purpose(trn, journey)),
         seen=state.get("seen"),
+        opened=case,
     )
     try:
         outcome = journey.save(submission, answers)
