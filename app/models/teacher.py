@@ -18,13 +18,18 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    and_,
+    func,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.db import Base
 from app.models.appeal import Appeal
 from app.models.appropriate_body import AppropriateBody
+from app.models.manual_request import ManualRequest
+from app.models.outbox import OutboxEntry
 from app.models.search_index import TeacherSearchEntry
 from app.models.types import UtcDateTime
 
@@ -63,6 +68,31 @@ class Teacher(Base):
     # Read-only, newest first: loaded beside the teacher for the rules' record and the teacher
     # page. Appeals are written as rows of their own; a change reloads the teacher after writing.
     appeals: Mapped[list[Appeal]] = relationship(viewonly=True, order_by=Appeal.id.desc())
+    # Read-only, for the teacher page's delivery state (`app/services/delivery_state.py`), which
+    # loads them with the teacher: the changes TRS has not accepted yet, the open drift or delivery
+    # problem (one of each at most), and when TRS last accepted a change.
+    undelivered_changes: Mapped[list[OutboxEntry]] = relationship(
+        primaryjoin=lambda: and_(
+            OutboxEntry.teacher_id == Teacher.id, OutboxEntry.state.in_(("pending", "failed"))
+        ),
+        order_by=OutboxEntry.id,
+        viewonly=True,
+    )
+    open_problems: Mapped[list[ManualRequest]] = relationship(
+        primaryjoin=lambda: and_(
+            ManualRequest.teacher_id == Teacher.id,
+            ManualRequest.state == "open",
+            ManualRequest.kind.in_(("drift", "delivery")),
+        ),
+        viewonly=True,
+    )
+    last_sent_at: Mapped[datetime | None] = column_property(
+        select(func.max(OutboxEntry.sent_at))
+        .where(OutboxEntry.teacher_id == id)
+        .correlate_except(OutboxEntry)
+        .scalar_subquery(),
+        deferred=True,
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

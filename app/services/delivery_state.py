@@ -10,9 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, or_, select
-from sqlalchemy.orm import Session
-
 from app.models import ManualRequest, OutboxEntry, Teacher
 from app.trs.reconcile import StatusValues
 
@@ -57,46 +54,18 @@ class DeliveryState:
         return bool(self.waiting or self.stopped or self.drift)
 
 
-# Built once: the teacher page asks these on every view, and building a statement (and its cache
-# key) costs as much as running it.
-_LAST_SENT = (
-    select(OutboxEntry.id)
-    .where(OutboxEntry.teacher_id == bindparam("teacher_id"), OutboxEntry.sent_at.is_not(None))
-    .order_by(OutboxEntry.sent_at.desc())
-    .limit(1)
-    .scalar_subquery()
-)
-# The rows not yet accepted by TRS, and the one it accepted last (for "last sent").
-_OUTBOX_ROWS = (
-    select(OutboxEntry)
-    .where(
-        OutboxEntry.teacher_id == bindparam("teacher_id"),
-        or_(OutboxEntry.state.in_(("pending", "failed")), OutboxEntry.id == _LAST_SENT),
-    )
-    .order_by(OutboxEntry.id)
-)
-_OPEN_REQUESTS = select(ManualRequest).where(
-    ManualRequest.teacher_id == bindparam("teacher_id"),
-    ManualRequest.state == "open",
-    ManualRequest.kind.in_(("drift", "delivery")),
-)
-
-
-def delivery_state(session: Session, teacher: Teacher, now: datetime) -> DeliveryState:
-    """The teacher's delivery state, in two small queries."""
-    rows = session.scalars(_OUTBOX_ROWS, {"teacher_id": teacher.id}).all()
+def delivery_state(teacher: Teacher, now: datetime) -> DeliveryState:
+    """The teacher's delivery state, from what `find_teacher(..., with_delivery=True)` loaded
+    with them (no query of its own)."""
+    rows = teacher.undelivered_changes
     pending = [row for row in rows if row.state == "pending"]
     failed = next((row for row in rows if row.state == "failed"), None)
-    last_sent_at = max((row.sent_at for row in rows if row.sent_at), default=None)
-    requests = {
-        request.kind: request
-        for request in session.scalars(_OPEN_REQUESTS, {"teacher_id": teacher.id})
-    }
+    problems = {request.kind: request for request in teacher.open_problems}
     return DeliveryState(
         waiting=_waiting(pending, now) if pending and failed is None else None,
-        stopped=_stopped(failed, requests.get("delivery")) if failed is not None else None,
-        drift=_drift(requests.get("drift")),
-        last_sent_at=last_sent_at,
+        stopped=_stopped(failed, problems.get("delivery")) if failed is not None else None,
+        drift=_drift(problems.get("drift")),
+        last_sent_at=teacher.last_sent_at,
     )
 
 

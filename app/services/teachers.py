@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, bindparam, column, func, select, table, text
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, undefer
 
 from app.models import InductionPeriod, Teacher, TeacherSearchEntry
 from app.models.search_index import TRIGRAM_TABLE
@@ -91,12 +91,14 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def find_teacher(session: Session, trn: str) -> Teacher | None:
+def find_teacher(session: Session, trn: str, *, with_delivery: bool = False) -> Teacher | None:
     """A teacher with their name index entry, periods (and appropriate bodies), extensions and
     appeals, in one query: a teacher has a dozen periods, a few extensions and an appeal or two at
     most, so joining them to the teacher's row costs a few dozen rows and saves a round trip each
-    on every page and save."""
-    return session.scalars(_TEACHER_BY_TRN, {"trn": trn}).unique().one_or_none()
+    on every page and save. `with_delivery` adds what the teacher page's delivery state reads:
+    the changes TRS has not accepted yet, the open problem and when TRS last accepted a change."""
+    query = _TEACHER_PAGE_BY_TRN if with_delivery else _TEACHER_BY_TRN
+    return session.scalars(query, {"trn": trn}).unique().one_or_none()
 
 
 def reload_teacher(session: Session, teacher: Teacher) -> Teacher:
@@ -117,6 +119,11 @@ _TEACHER_WITH_ROWS = select(Teacher).options(
     joinedload(Teacher.appeals),
 )
 _TEACHER_BY_TRN = _TEACHER_WITH_ROWS.where(Teacher.trn == bindparam("trn"))
+_TEACHER_PAGE_BY_TRN = _TEACHER_BY_TRN.options(
+    joinedload(Teacher.undelivered_changes),
+    joinedload(Teacher.open_problems),
+    undefer(Teacher.last_sent_at),
+)
 _TEACHER_BY_ID = _TEACHER_WITH_ROWS.where(Teacher.id == bindparam("id"))
 _REREAD = {"populate_existing": True}
 

@@ -72,8 +72,8 @@ def teacher(trn: str) -> Any:
     if not TRN_PATTERN.match(trn):
         abort(404)
     session = db_session()
-    cpd = find_teacher(session, trn)
-    delivery = delivery_state(session, cpd, clock().now()) if cpd else None
+    cpd = find_teacher(session, trn, with_delivery=True)
+    delivery = delivery_state(cpd, clock().now()) if cpd else None
     reading = trs_gateway().read_person(trn)
     if delivery and delivery.last_sent_at and reading.read_at <= delivery.last_sent_at:
         # The delivery worker (another process) sent a change after this process cached its

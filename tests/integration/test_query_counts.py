@@ -108,8 +108,8 @@ def _queries(app, fetch: Callable[[], object]) -> list[str]:
 
 
 def _read_from(statement: str) -> str:
-    """The table a SELECT reads first."""
-    return " ".join(statement.split()).split(" FROM ")[1].split()[0]
+    """The table a SELECT reads (its last FROM: a column's subquery comes before it)."""
+    return " ".join(statement.split()).rsplit(" FROM ", 1)[1].split()[0]
 
 
 def _small_and_large(add_teacher, db, appropriate_body, clock) -> None:
@@ -136,16 +136,24 @@ def test_teacher_page_and_timeline_queries_do_not_grow_with_the_record(
     assert len(page.select(".app-timeline__event")) == 30
 
 
-def test_the_teacher_page_reads_appeals_with_the_teacher(
+def test_the_teacher_page_reads_the_teacher_in_one_query(
     app, signed_in_as, add_teacher, db, appropriate_body, clock
 ):
+    """Periods, extensions, appeals and the delivery state come joined to the teacher's row."""
     teacher = add_teacher("2600003", in_trs=False)
     _fail_recently(db, teacher, appropriate_body, clock, clock.today() - timedelta(days=200),
                    appealed=True)  # fmt: skip
+    db.add(OutboxEntry(teacher_id=teacher.id, trn=teacher.trn, status="Failed",
+                       modified_on=clock.now(), state="pending", next_attempt_at=clock.now(),
+                       created_at=clock.now()))  # fmt: skip
+    db.commit()
     caseworker = signed_in_as("caseworker")
     statements = _queries(app, lambda: caseworker.get("/teachers/2600003"))
-    assert not [s for s in statements if s.lstrip().startswith("SELECT appeals.")], statements
-    assert "Lodged on" in caseworker.get("/teachers/2600003").get_text()
+    reads = [_read_from(s) for s in statements if s.lstrip().startswith("SELECT")]
+    assert reads == ["user_sessions", "teachers"], statements
+    page = caseworker.get("/teachers/2600003")
+    assert "Lodged on" in page.get_text()
+    assert page.select_one("#delivery-waiting") is not None
 
 
 def test_a_confirmed_change_reads_the_teacher_once_and_again_once_written(
