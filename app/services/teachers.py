@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, bindparam, column, func, select, table, text
 from sqlalchemy.orm import Session, joinedload, undefer
 
-from app.models import InductionPeriod, Teacher, TeacherSearchEntry
+from app.models import InductionPeriod, ManualRequest, OutboxEntry, Teacher, TeacherSearchEntry
 from app.models.search_index import TRIGRAM_TABLE
 from app.trs.person import TrsPerson
 
@@ -119,11 +119,18 @@ _TEACHER_WITH_ROWS = select(Teacher).options(
     joinedload(Teacher.appeals),
 )
 _TEACHER_BY_TRN = _TEACHER_WITH_ROWS.where(Teacher.trn == bindparam("trn"))
+# Only the columns the delivery state reads (each column of a result costs a little on every
+# request); reading any other raises rather than quietly running a query.
 _TEACHER_PAGE_BY_TRN = _TEACHER_BY_TRN.options(
-    joinedload(Teacher.undelivered_changes),
-    joinedload(Teacher.open_problems),
+    joinedload(Teacher.undelivered_changes).load_only(
+        OutboxEntry.state, OutboxEntry.created_at, OutboxEntry.next_attempt_at,
+        OutboxEntry.attempts, OutboxEntry.last_error, OutboxEntry.leased_until, raiseload=True,
+    ),
+    joinedload(Teacher.open_problems).load_only(
+        ManualRequest.kind, ManualRequest.answers, ManualRequest.reason, raiseload=True
+    ),
     undefer(Teacher.last_sent_at),
-)
+)  # fmt: skip
 _TEACHER_BY_ID = _TEACHER_WITH_ROWS.where(Teacher.id == bindparam("id"))
 _REREAD = {"populate_existing": True}
 
