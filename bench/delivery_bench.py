@@ -45,7 +45,7 @@ from app.trs.client import TrsClient, format_modified_on  # noqa: E402
 from app.trs.gateway import TrsGateway  # noqa: E402
 from app.trs.outbox import DEFAULT_IN_FLIGHT, OutboxWorker  # noqa: E402
 from app.trs.reconcile import Reconciliation  # noqa: E402
-from tests.support.database import create_database  # noqa: E402
+from tests.support.database import create_database, drop_database  # noqa: E402
 from tests.support.sandbox import CPD_KEY, SandboxAdmin, SandboxProcess  # noqa: E402
 
 STARTED = date(2024, 9, 2)
@@ -229,6 +229,8 @@ def main() -> None:
             client.close()
             admin.close()
         engine.dispose()
+        if args.postgresql:
+            drop_database(url)
 
     rows = [
         ("bare httpx PUT loop", args.changes, median(bare_rounds), None),
