@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 
 from app.services.teachers import TRN_PATTERN, find_teacher
 from app.trs.reconcile import check_teacher
@@ -21,13 +21,9 @@ CHECK_ROLES = ("caseworker", "senior_caseworker", "appeals_officer")
 _SUCCESS = frozenset({"in_step", "exemption_closed", "trs_status_stands", "delivery_resumed"})
 
 
-@blueprint.app_context_processor
-def _may_check_trs() -> dict[str, Any]:
-    def may_check_trs() -> bool:
-        user = g.get("current_user")
-        return user is not None and user.role in CHECK_ROLES
-
-    return {"may_check_trs": may_check_trs}
+def may_check_trs(role: str) -> bool:
+    """Whether the teacher page offers this role "Check TRS now" (the route checks it again)."""
+    return role in CHECK_ROLES
 
 
 @blueprint.post("/teachers/<trn>/check-trs")

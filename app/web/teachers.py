@@ -8,24 +8,21 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, g, render_template, request
 
-from app.rules import MalformedChange, long_date
+from app.rules import MalformedChange
 from app.rules.numbers import read_whole_number
 from app.services.delivery_state import delivery_state
-from app.services.outlook import teacher_outlook
 from app.services.policy import on_date
 from app.services.teachers import (
     TRN_PATTERN,
     find_teacher,
     remember_name,
     search_teachers,
-    summarise_induction,
 )
 from app.services.timeline import timeline as timeline_entries
 from app.web.context import clock, db_session, trs_gateway
 from app.web.errors import render_error
 from app.web.forms.auth import SearchForm
-from app.web.journeys import teacher_actions_view
-from app.web.picture import layout as picture_layout
+from app.web.record import record_html, record_title
 
 blueprint = Blueprint("teachers", __name__)
 
@@ -88,24 +85,10 @@ def teacher(trn: str) -> Any:
     except MalformedChange as error:
         example = f"for example ?on={clock().today().isoformat()}"
         return render_error(400, (f"The day to preview is not right: {error.message}, {example}.",))
-    outlook = teacher_outlook(cpd, reading, g.current_user.role, clock().today(), on)
-    name = reading.person.full_name if reading.person else f"TRN {trn}"
     return render_template(
         "teachers/teacher.html",
-        trn=trn,
-        teacher=cpd,
-        reading=reading,
-        person=reading.person,
-        summary=summarise_induction(cpd) if cpd else None,
-        # A preview shows what the rules would answer, so nothing on it acts (no delivery panel,
-        # whose "Check TRS now" is a form, and no links into the journeys).
-        delivery=None if on else delivery,
-        actions=None if on else teacher_actions_view(trn, cpd, reading),
-        outlook=outlook,
-        picture=picture_layout(outlook.picture) if outlook.picture else None,
-        preview=on,
-        trs_console_url=current_app.config["TRS_CONSOLE_URL"].format(trn=trn),
-        page_title=f"{name} on {long_date(on)} (preview)" if on else name,
+        record=record_html(trn, cpd, reading, delivery, on),
+        page_title=record_title(trn, reading, on),
     )
 
 
