@@ -56,6 +56,10 @@ class Config:
     SESSION_COOKIE_SECURE = True
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # The cookie is sent when the session changes, not again on every response: the server ends a
+    # session 8 hours after sign-in whatever the cookie says, so sliding its expiry bought nothing
+    # and cost every signed-in page a signature and a Set-Cookie header.
+    SESSION_REFRESH_EACH_REQUEST = False
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = 1024 * 1024
     SEARCH_PAGE_SIZE = 20

@@ -44,6 +44,18 @@ def test_the_cookie_holds_no_user_id(app, signed_in_as):
     assert set(contents) <= {"sid", "csrf_token", "_permanent", "_flashes"}
 
 
+def test_the_cookie_is_sent_again_only_when_the_session_changes(signed_in_as, clock):
+    caseworker = signed_in_as("caseworker")
+    caseworker.get("/teachers")  # the first page adds the CSRF token to the session
+    assert "Set-Cookie" not in caseworker.get_response("/teachers").headers
+    clock.advance(timedelta(hours=7, minutes=50))  # idle for longer than 30 minutes: signed out
+
+    answer = caseworker.get_response("/teachers")
+
+    assert answer.status_code == 302
+    assert "induction_console_session=" in answer.headers["Set-Cookie"]
+
+
 def test_each_sign_in_is_a_new_session_row_and_a_new_id(app, db, client_request, users):
     client_request.sign_in(users["viewer"], TEST_PASSWORD)
     first = _cookie(client_request)
