@@ -58,12 +58,18 @@ def search_teachers(session: Session, query: str, page: int, page_size: int) -> 
         .join(TeacherSearchEntry, TeacherSearchEntry.teacher_id == Teacher.id, isouter=isouter)
         .where(condition)
     )  # fmt: skip
-    total = session.scalar(select(func.count()).select_from(matches.subquery()))
-    rows = session.execute(
-        matches.order_by(TeacherSearchEntry.search_name, Teacher.trn)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    ).all()
+    if by == "trn":
+        # A TRN is unique: its one row (or none) is the count as well, in one round trip.
+        rows = session.execute(matches).all()
+        total = len(rows)
+        rows = rows[(page - 1) * page_size : page * page_size]
+    else:
+        total = session.scalar(select(func.count()).select_from(matches.subquery()))
+        rows = session.execute(
+            matches.order_by(TeacherSearchEntry.search_name, Teacher.trn)
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        ).all()
     hits = [SearchHit(*row) for row in rows]
     return SearchResults(query, by, hits, total or 0, page, page_size)
 
@@ -149,22 +155,36 @@ def names_by_trn(session: Session, trns: Iterable[str]) -> dict[str, str]:
     return {trn: name for trn, name in rows}
 
 
-def remember_name(session: Session, teacher_id: int, person: TrsPerson, now: datetime) -> None:
+def remember_name(
+    session: Session,
+    teacher_id: int,
+    person: TrsPerson,
+    now: datetime,
+    known: SearchHit | None = None,
+) -> None:
     """Refresh the search index from a TRS reading, at most hourly unless the name changed.
 
-    The entry is usually in the session already (`find_teacher` loads it), so this reads nothing.
+    The entry is usually in the session already (`find_teacher` loads it), so this reads nothing;
+    a search passes its hit (`known`), which carries the entry's name and when it was read.
     """
+    if known is not None and _name_is_fresh(known.name, known.name_read_at, person, now):
+        return
     entry = session.get(TeacherSearchEntry, teacher_id)
-    name = person.full_name
-    if entry and entry.display_name == name and now - entry.read_from_trs_at < SEARCH_INDEX_REFRESH:
+    if entry and _name_is_fresh(entry.display_name, entry.read_from_trs_at, person, now):
         return
     if entry is None:
         entry = TeacherSearchEntry(teacher_id=teacher_id)
         session.add(entry)
-    entry.display_name = name
-    entry.search_name = name.lower()
+    entry.display_name = person.full_name
+    entry.search_name = person.full_name.lower()
     entry.read_from_trs_at = now
     session.commit()
+
+
+def _name_is_fresh(
+    name: str | None, read_at: datetime | None, person: TrsPerson, now: datetime
+) -> bool:
+    return name == person.full_name and read_at is not None and now - read_at < SEARCH_INDEX_REFRESH
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ def search() -> Any:
             person = trn_reading.person
             if results.hits and person:
                 hit = results.hits[0]
-                remember_name(db_session(), hit.teacher_id, person, clock().now())
+                remember_name(db_session(), hit.teacher_id, person, clock().now(), known=hit)
                 live = replace(hit, name=person.full_name, name_read_at=trn_reading.read_at)
                 results = replace(results, hits=[live])
     page = render_template(

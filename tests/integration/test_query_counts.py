@@ -184,6 +184,12 @@ def test_search_queries_do_not_grow_with_the_record_or_the_hits(
 
     by_trn = [_queries(app, lambda trn=trn: caseworker.get(f"/teachers?q={trn}")) for trn in (SMALL, LARGE)]  # fmt: skip
     assert by_trn[0] and len(by_trn[0]) == len(by_trn[1]), by_trn
+    # The session check, then the teacher by TRN: its one row is the count, and the hit carries
+    # what the name index holds, so nothing asks for either again.
+    assert [_read_from(s) for s in by_trn[0] if s.lstrip().upper().startswith("SELECT")] == [
+        "user_sessions",
+        "teachers",
+    ], by_trn[0]
 
     one_hit = _queries(app, lambda: caseworker.get(f"/teachers?q=teacher+{LARGE}"))
     two_hits = _queries(app, lambda: caseworker.get("/teachers?q=test+teacher+26"))

@@ -98,6 +98,31 @@ def test_name_search_follows_a_name_trs_changed(db, add_teacher, clock):
     assert _found(db, "ra nw") == ["Amara Nwosu"]  # across the space between names
 
 
+def test_a_trn_search_counts_its_one_teacher_on_every_page(db, add_teacher, clock):
+    teacher = add_teacher("2000001", in_trs=False)
+    remember_name(db, teacher.id, _named("2000001", "Amara", "Okafor"), clock.now())
+
+    first, second = (search_teachers(db, "2000001", page=n, page_size=20) for n in (1, 2))
+
+    assert (first.total, [h.name for h in first.hits]) == (1, ["Amara Okafor"])
+    assert (second.total, second.hits) == (1, [])
+
+
+def test_a_trn_search_keeps_the_name_trs_now_holds(
+    signed_in_as, db, add_teacher, sandbox_admin, clock
+):
+    teacher = add_teacher("2000001", in_trs=False)
+    remember_name(db, teacher.id, _named("2000001", "Amara", "Okafor"), clock.now())
+    # TRS has the name since changed.
+    sandbox_admin.create_person(trn="2000001", firstName="Amara", lastName="Nwosu",
+                                dateOfBirth="1995-01-01", qtsDate="2020-07-01")  # fmt: skip
+
+    signed_in_as("viewer").get("/teachers?q=2000001")
+
+    db.expire_all()
+    assert _found(db, "nwosu") == ["Amara Nwosu"]
+
+
 def test_name_search_of_two_characters_and_of_quotes(db, add_teacher, clock):
     """Two characters are too short for a trigram and still match; quotes are only text."""
     for trn, first, last in [("2000001", "Li", "Wu"), ("2000002", "Jo", 'O"Neil')]:
