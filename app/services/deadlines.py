@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import Select, func, select, union
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from app.clock import LONDON
 from app.models import Appeal, InductionPeriod, ManualRequest, Teacher, TeacherSearchEntry
@@ -100,11 +100,16 @@ def _deadlines(session: Session, role: str, today: date, last_day_by: date) -> l
     if not queries:
         return []
     candidates = union(*queries).subquery()
-    teachers = session.scalars(
-        select(Teacher)
-        .where(Teacher.id.in_(select(candidates.c.teacher_id)))
-        .options(selectinload(Teacher.induction_periods), selectinload(Teacher.search_entry))
-    ).all()
+    # Periods and names joined: a candidate has a few periods, so one round trip, not three.
+    teachers = (
+        session.scalars(
+            select(Teacher)
+            .where(Teacher.id.in_(select(candidates.c.teacher_id)))
+            .options(joinedload(Teacher.induction_periods), joinedload(Teacher.search_entry))
+        )
+        .unique()
+        .all()
+    )
     appeals = _latest_appeals(session, select(candidates.c.teacher_id))
     rows = []
     for teacher in teachers:
@@ -186,16 +191,17 @@ def _latest_appeals(session: Session, teacher_ids: Select) -> dict[tuple[int, in
 def _waiting(session: Session, today: date) -> tuple[list[WaitingRequest], int]:
     """Open drift and delivery requests, oldest first (index ix_manual_requests_state_kind)."""
     open_problems = (ManualRequest.state == "open", ManualRequest.kind.in_(WAITING_KINDS))
-    total = session.scalar(select(func.count()).select_from(ManualRequest).where(*open_problems))
+    # The count of every open request rides on each row shown (a window is counted before LIMIT).
     rows = session.execute(
-        select(ManualRequest, TeacherSearchEntry.display_name)
+        select(ManualRequest, TeacherSearchEntry.display_name, func.count().over())
         .outerjoin(TeacherSearchEntry, TeacherSearchEntry.teacher_id == ManualRequest.teacher_id)
         .where(*open_problems)
         .order_by(ManualRequest.requested_at, ManualRequest.id)
         .limit(WAITING_SHOWN)
     ).all()
+    total = rows[0][2] if rows else 0
     waiting = []
-    for request, name in rows:
+    for request, name, _ in rows:
         requested_on = request.requested_at.astimezone(LONDON).date()
         waiting.append(
             WaitingRequest(

@@ -12,6 +12,7 @@ import pytest
 
 from app.clock import LONDON
 from app.models import Appeal, ManualRequest, TeacherSearchEntry
+from app.services.deadlines import WAITING_SHOWN
 from tests.support.journeys import add_period
 
 MONDAY = date(2026, 1, 12)
@@ -97,6 +98,22 @@ def test_a_caseworker_sees_corrections_and_the_requests_waiting_longest(signed_i
     waiting = _rows(page, "waiting-requests")
     assert waiting[0][0] == f"Pat Passed TRN {RECENT_PASS}"
     assert waiting[0][2:] == ["2 January 2026", "10"]
+
+
+def test_more_requests_waiting_than_shown_are_counted(signed_in_as, deadlines, db, add_teacher):
+    for day in range(1, 25):  # 24 more teachers' drift: 25 open, the 20 oldest shown
+        trn = str(2710000 + day)
+        teacher = add_teacher(trn, in_trs=False)
+        db.add(ManualRequest(teacher_id=teacher.id, trn=trn, kind="drift", state="open",
+                             reason="TRS shows Failed", requested_at=datetime(2025, 12, day, 9, tzinfo=LONDON)))  # fmt: skip
+    db.commit()
+
+    page = signed_in_as("caseworker").get("/deadlines")
+
+    waiting = _rows(page, "waiting-requests")
+    assert len(waiting) == WAITING_SHOWN
+    assert waiting[0][0] == "TRN 2710001"
+    assert f"Showing the {WAITING_SHOWN} oldest of 25." in page.get_text(" ", strip=True)
 
 
 def test_the_filter_looks_further_ahead_and_refuses_a_bad_number(signed_in_as, deadlines):
