@@ -64,12 +64,19 @@ def search_teachers(session: Session, query: str, page: int, page_size: int) -> 
         total = len(rows)
         rows = rows[(page - 1) * page_size : page * page_size]
     else:
-        total = session.scalar(select(func.count()).select_from(matches.subquery()))
-        rows = session.execute(
-            matches.order_by(TeacherSearchEntry.search_name, Teacher.trn)
+        # The count of every match rides on each row of the page (a window is counted before
+        # LIMIT), so the name is matched once; only a page past the last asks for it alone.
+        counted = session.execute(
+            matches.add_columns(func.count().over())
+            .order_by(TeacherSearchEntry.search_name, Teacher.trn)
             .limit(page_size)
             .offset((page - 1) * page_size)
         ).all()
+        rows = [row[:4] for row in counted]
+        if counted:
+            total = counted[0][4]
+        else:
+            total = session.scalar(select(func.count()).select_from(matches.subquery()))
     hits = [SearchHit(*row) for row in rows]
     return SearchResults(query, by, hits, total or 0, page, page_size)
 

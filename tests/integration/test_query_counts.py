@@ -194,6 +194,8 @@ def test_search_queries_do_not_grow_with_the_record_or_the_hits(
     one_hit = _queries(app, lambda: caseworker.get(f"/teachers?q=teacher+{LARGE}"))
     two_hits = _queries(app, lambda: caseworker.get("/teachers?q=test+teacher+26"))
     assert one_hit and len(one_hit) == len(two_hits), (one_hit, two_hits)
+    # The session check, then one search whose rows carry the count of every match.
+    assert len([s for s in two_hits if s.lstrip().upper().startswith("SELECT")]) == 2, two_hits
     assert LARGE in caseworker.get("/teachers?q=test+teacher+26").get_text()
 
 

@@ -67,6 +67,10 @@ def test_search_by_part_of_a_name_ignores_case_and_pages(signed_in_as, add_teach
     names = [a.get_text(strip=True) for a in second.select("tbody a")]
     assert len(names) == 1
     assert "Smith" not in " ".join(names)
+    # Every page counts every match, a page past the last as well.
+    for number in (2, 3):
+        heading = caseworker.get(f"/teachers?q=kaFo&page={number}").h2.get_text()
+        assert "3 teachers whose name contains “kaFo”" in " ".join(heading.split())
 
 
 def test_search_treats_like_wildcards_as_text(signed_in_as, add_teacher):
