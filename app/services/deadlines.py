@@ -100,21 +100,30 @@ def _deadlines(session: Session, role: str, today: date, last_day_by: date) -> l
     if not queries:
         return []
     candidates = union(*queries).subquery()
-    # Periods and names joined: a candidate has a few periods, so one round trip, not three.
+    # Periods, names and appeals joined: a candidate has a few periods and an appeal or two, so
+    # one round trip (and one pass over the candidates), not four.
     teachers = (
         session.scalars(
             select(Teacher)
             .where(Teacher.id.in_(select(candidates.c.teacher_id)))
-            .options(joinedload(Teacher.induction_periods), joinedload(Teacher.search_entry))
+            .options(
+                joinedload(Teacher.induction_periods),
+                joinedload(Teacher.search_entry),
+                joinedload(Teacher.appeals),
+            )
         )
         .unique()
         .all()
     )
-    appeals = _latest_appeals(session, select(candidates.c.teacher_id))
     rows = []
     for teacher in teachers:
         period = teacher.outcome_period
-        appeal = appeals.get((teacher.id, period.id)) if period else None
+        # The latest appeal against the period (a teacher's appeals come newest first).
+        appeal = (
+            next((a for a in teacher.appeals if a.induction_period_id == period.id), None)
+            if period
+            else None
+        )
         record = TeacherRecord(**cpd_facts(teacher, appeal))
         name = teacher.search_entry.display_name if teacher.search_entry else None
         rows.extend(_rows(teacher.trn, name, closing_windows(role, record, today, last_day_by)))
@@ -178,14 +187,6 @@ def _london_instants(first: date, last: date) -> tuple[datetime, datetime]:
         datetime.combine(first, time.min, tzinfo=LONDON),
         datetime.combine(last, time.max, tzinfo=LONDON),
     )
-
-
-def _latest_appeals(session: Session, teacher_ids: Select) -> dict[tuple[int, int], Appeal]:
-    """The latest appeal against each period, for the candidate teachers (one statement)."""
-    appeals = session.scalars(
-        select(Appeal).where(Appeal.teacher_id.in_(teacher_ids)).order_by(Appeal.id)
-    ).all()
-    return {(a.teacher_id, a.induction_period_id): a for a in appeals}
 
 
 def _waiting(session: Session, today: date) -> tuple[list[WaitingRequest], int]:
