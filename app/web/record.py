@@ -70,7 +70,7 @@ def record_html(
             repr(replace(reading, read_at=_NOT_READ)),
             repr(delivery),
         )
-    except _Expired:  # a commit this request made (the name index) expired the rows
+    except _Expired:  # rows expired in this session: their values are not at hand to key on
         key = None
     html = kept.get(key) if key else None
     if html is None:
