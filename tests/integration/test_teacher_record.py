@@ -128,6 +128,16 @@ def test_each_role_sees_its_own_actions(signed_in_as, teacher, renders):
     assert renders == [TRN, TRN]
 
 
+def test_a_preview_of_another_day_is_its_own_record(signed_in_as, teacher, renders):
+    caseworker = signed_in_as("caseworker")
+    assert caseworker.get(PAGE).find(id="preview-banner") is None
+
+    preview = caseworker.get(f"{PAGE}?on=2026-12-01")
+
+    assert "what the rules would allow on 1 December 2026" in preview.find(id="preview-banner").text
+    assert renders == [TRN, TRN]
+
+
 def test_a_new_day_shows_at_once(signed_in_as, teacher, clock, renders):
     """Across midnight, within the hour the name index keeps a reading: only the day changes."""
     clock.set(datetime(2026, 11, 2, 23, 50, tzinfo=LONDON))
