@@ -13,9 +13,10 @@ import pytest
 from jinja2 import meta, nodes
 
 from app.clock import LONDON
-from app.models import Extension, InductionPeriod, OutboxEntry, User
+from app.models import OutboxEntry, User
 from app.web import record
 from tests.conftest import TEST_PASSWORD, TEST_PASSWORD_HASH
+from tests.support.journeys import add_extension, add_period
 from tests.support.pages import ClientRequest
 
 TRN = "3100001"
@@ -42,18 +43,21 @@ def teacher(add_teacher, db, appropriate_body, clock, signed_in_as):
     teacher = add_teacher(
         TRN, first_name="Ada", induction={"status": "InProgress", "startDate": "2025-09-01"}
     )
-    db.add(
-        InductionPeriod(
-            teacher_id=teacher.id,
-            appropriate_body_id=appropriate_body.id,
-            started_on=date(2025, 9, 1),
-            training_programme="provider_led",
-            closed_by_exemption=False,
-        )
-    )
-    db.commit()
+    add_period(db, teacher, appropriate_body.id, "2025-09-01")
     signed_in_as("viewer").get(PAGE)
     return teacher
+
+
+def _change_for_trs(db, teacher, clock, leased_until: datetime | None = None) -> None:
+    """A status change waiting to be sent (being sent, while a worker holds its lease)."""
+    db.add(
+        OutboxEntry(
+            teacher_id=teacher.id, trn=TRN, status="InProgress", start_date=date(2025, 9, 1),
+            modified_on=clock.now(), state="pending", next_attempt_at=clock.now(),
+            created_at=clock.now(), leased_until=leased_until,
+        )
+    )  # fmt: skip
+    db.commit()
 
 
 def _value(page, key: str) -> str:
@@ -81,18 +85,9 @@ def test_the_same_values_render_the_record_once(signed_in_as, teacher, renders):
 def test_a_new_period_shows_at_once(signed_in_as, teacher, db, appropriate_body, renders):
     caseworker = signed_in_as("caseworker")
     caseworker.get(PAGE)
-    db.add(
-        InductionPeriod(
-            teacher_id=teacher.id,
-            appropriate_body_id=appropriate_body.id,
-            started_on=date(2024, 9, 2),
-            finished_on=date(2025, 7, 18),
-            number_of_terms=3,
-            training_programme="school_led",
-            closed_by_exemption=False,
-        )
+    add_period(
+        db, teacher, appropriate_body.id, "2024-09-02", "2025-07-18", "3", programme="school_led"
     )
-    db.commit()
 
     page = caseworker.get(PAGE)
 
@@ -103,8 +98,7 @@ def test_a_new_period_shows_at_once(signed_in_as, teacher, db, appropriate_body,
 def test_an_extension_shows_at_once(signed_in_as, teacher, db, clock):
     caseworker = signed_in_as("caseworker")
     assert _value(caseworker.get(PAGE), "Extensions") == "None"
-    db.add(Extension(teacher_id=teacher.id, number_of_terms=1, created_at=clock.now()))
-    db.commit()
+    add_extension(db, teacher, "1", clock.now())
 
     assert _value(caseworker.get(PAGE), "Extensions") == "1 term"
 
@@ -156,14 +150,7 @@ def test_a_new_day_shows_at_once(signed_in_as, teacher, clock, renders):
 def test_a_change_waiting_for_trs_shows_at_once(signed_in_as, teacher, db, clock):
     caseworker = signed_in_as("caseworker")
     assert caseworker.get(PAGE).find(id="delivery-waiting") is None
-    db.add(
-        OutboxEntry(
-            teacher_id=teacher.id, trn=TRN, status="InProgress", start_date=date(2025, 9, 1),
-            modified_on=clock.now(), state="pending", next_attempt_at=clock.now(),
-            created_at=clock.now(),
-        )
-    )  # fmt: skip
-    db.commit()
+    _change_for_trs(db, teacher, clock)
 
     waiting = caseworker.get(PAGE).find(id="delivery-waiting")
 
@@ -173,14 +160,7 @@ def test_a_change_waiting_for_trs_shows_at_once(signed_in_as, teacher, db, clock
 
 def test_a_change_no_longer_in_flight_shows_at_once(signed_in_as, teacher, db, clock):
     """The same rows, read later: the delivery state (worked out with the time) has changed."""
-    db.add(
-        OutboxEntry(
-            teacher_id=teacher.id, trn=TRN, status="InProgress", start_date=date(2025, 9, 1),
-            modified_on=clock.now(), state="pending", next_attempt_at=clock.now(),
-            created_at=clock.now(), leased_until=clock.now() + timedelta(minutes=5),
-        )
-    )  # fmt: skip
-    db.commit()
+    _change_for_trs(db, teacher, clock, leased_until=clock.now() + timedelta(minutes=5))
     caseworker = signed_in_as("caseworker")
     assert "being sent to TRS now" in caseworker.get(PAGE).find(id="delivery-waiting").text
     clock.advance(timedelta(minutes=10))
