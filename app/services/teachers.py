@@ -64,19 +64,20 @@ def search_teachers(session: Session, query: str, page: int, page_size: int) -> 
         total = len(rows)
         rows = rows[(page - 1) * page_size : page * page_size]
     else:
-        # The count of every match rides on each row of the page (a window is counted before
-        # LIMIT), so the name is matched once; only a page past the last asks for it alone.
+        # Every match is counted in the name index alone (each entry has its teacher), and the
+        # count rides on each row of the page, so one round trip answers both. Counted over the
+        # page's join instead (a window), the database joined and numbered every match before
+        # the limit: a surname shared by 10,000 teachers cost it over 100 ms a search. Only a page
+        # past the last, which has no rows to carry the count, asks for it alone.
+        count = select(func.count()).select_from(TeacherSearchEntry).where(condition)
         counted = session.execute(
-            matches.add_columns(func.count().over())
+            matches.add_columns(count.scalar_subquery())
             .order_by(TeacherSearchEntry.search_name, Teacher.trn)
             .limit(page_size)
             .offset((page - 1) * page_size)
         ).all()
         rows = [row[:4] for row in counted]
-        if counted:
-            total = counted[0][4]
-        else:
-            total = session.scalar(select(func.count()).select_from(matches.subquery()))
+        total = counted[0][4] if counted else session.scalar(count)
     hits = [SearchHit(*row) for row in rows]
     return SearchResults(query, by, hits, total or 0, page, page_size)
 
