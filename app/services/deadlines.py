@@ -12,10 +12,12 @@ The statements run are the same number for 10 teachers or 100,000.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 
-from sqlalchemy import Select, func, select, union
+from sqlalchemy import BindParameter, Select, bindparam, func, select, union
 from sqlalchemy.orm import Session, joinedload
 
 from app.clock import LONDON
@@ -93,30 +95,16 @@ def deadlines_list(
 
 
 def _deadlines(session: Session, role: str, today: date, last_day_by: date) -> list[Deadline]:
-    queries = [
-        _CANDIDATES[w.name](*w.starts_closing_between(today, last_day_by))
-        for w in windows_for_role(role)
-    ]
-    if not queries:
+    windows = tuple(windows_for_role(role))
+    if not windows:
         return []
-    candidates = union(*queries).subquery()
-    # Periods, names and appeals joined: a candidate has a few periods and an appeal or two, so
-    # one round trip (and one pass over the candidates), not four.
-    teachers = (
-        session.scalars(
-            select(Teacher)
-            .where(Teacher.id.in_(select(candidates.c.teacher_id)))
-            .options(
-                joinedload(Teacher.induction_periods),
-                joinedload(Teacher.search_entry),
-                joinedload(Teacher.appeals),
-            )
-        )
-        .unique()
-        .all()
-    )
+    ranges: dict[str, date | datetime] = {}
+    for window in windows:
+        bounds = _CANDIDATES[window.name].bounds(*window.starts_closing_between(today, last_day_by))
+        ranges.update(zip(_bounds(window.name), bounds, strict=True))
+    teachers = session.scalars(_teachers_closing(tuple(w.name for w in windows)), ranges)
     rows = []
-    for teacher in teachers:
+    for teacher in teachers.unique():
         period = teacher.outcome_period
         # The latest appeal against the period (a teacher's appeals come newest first).
         appeal = (
@@ -149,7 +137,32 @@ def _rows(trn: str, name: str | None, closing: tuple) -> list[Deadline]:
     ]
 
 
-def _failed_without_appeal(first: date, last: date) -> Select:
+@lru_cache
+def _teachers_closing(window_names: tuple[str, ...]) -> Select:
+    """The candidates for these windows, with their periods, names and appeals joined (a
+    candidate has a few periods and an appeal or two: one round trip and one pass, not four).
+
+    Built once per set of windows, each window's range bound on every run (`_bounds`): building
+    the statement cost about as much as running it."""
+    candidates = union(
+        *(_CANDIDATES[name].query(*(bindparam(b) for b in _bounds(name))) for name in window_names)
+    ).subquery()
+    return (
+        select(Teacher)
+        .where(Teacher.id.in_(select(candidates.c.teacher_id)))
+        .options(
+            joinedload(Teacher.induction_periods),
+            joinedload(Teacher.search_entry),
+            joinedload(Teacher.appeals),
+        )
+    )
+
+
+def _bounds(window_name: str) -> tuple[str, str]:
+    return f"{window_name}_first", f"{window_name}_last"
+
+
+def _failed_without_appeal(first: BindParameter, last: BindParameter) -> Select:
     """Fails decided in the range with no appeal lodged (index ix_periods_outcome_on)."""
     appealed = select(Appeal.id).where(Appeal.induction_period_id == InductionPeriod.id)
     return select(InductionPeriod.teacher_id.label("teacher_id")).where(
@@ -159,26 +172,18 @@ def _failed_without_appeal(first: date, last: date) -> Select:
     )
 
 
-def _appeals_awaiting_decision(first: date, last: date) -> Select:
+def _appeals_awaiting_decision(first: BindParameter, last: BindParameter) -> Select:
     """Open appeals lodged in the range (index ix_appeals_open_lodged_on)."""
     return select(Appeal.teacher_id.label("teacher_id")).where(
         Appeal.decision.is_(None), Appeal.lodged_on.between(first, last)
     )
 
 
-def _outcomes_recorded(first: date, last: date) -> Select:
+def _outcomes_recorded(first: BindParameter, last: BindParameter) -> Select:
     """Outcomes recorded (London days) in the range (index ix_periods_outcome_recorded_at)."""
     return select(InductionPeriod.teacher_id.label("teacher_id")).where(
-        InductionPeriod.outcome_recorded_at.between(*_london_instants(first, last)),
+        InductionPeriod.outcome_recorded_at.between(first, last)
     )
-
-
-# The CPD column each window counts from, as a query over its start dates.
-_CANDIDATES = {
-    "APPEAL_LODGING": _failed_without_appeal,
-    "APPEAL_DECISION": _appeals_awaiting_decision,
-    "OUTCOME_CORRECTION": _outcomes_recorded,
-}
 
 
 def _london_instants(first: date, last: date) -> tuple[datetime, datetime]:
@@ -189,17 +194,40 @@ def _london_instants(first: date, last: date) -> tuple[datetime, datetime]:
     )
 
 
+@dataclass(frozen=True)
+class _Candidates:
+    """The query over the CPD column a window counts from, and that column's bounds for a range
+    of start dates."""
+
+    query: Callable[[BindParameter, BindParameter], Select]
+    bounds: Callable[[date, date], tuple[date, date] | tuple[datetime, datetime]]
+
+
+def _days(first: date, last: date) -> tuple[date, date]:
+    return first, last
+
+
+_CANDIDATES = {
+    "APPEAL_LODGING": _Candidates(_failed_without_appeal, _days),
+    "APPEAL_DECISION": _Candidates(_appeals_awaiting_decision, _days),
+    "OUTCOME_CORRECTION": _Candidates(_outcomes_recorded, _london_instants),
+}
+
+
+# The count of every open request rides on each row shown (a window is counted before LIMIT).
+# Built once, as every caseworker's list runs it.
+_OLDEST_WAITING = (
+    select(ManualRequest, TeacherSearchEntry.display_name, func.count().over())
+    .outerjoin(TeacherSearchEntry, TeacherSearchEntry.teacher_id == ManualRequest.teacher_id)
+    .where(ManualRequest.state == "open", ManualRequest.kind.in_(WAITING_KINDS))
+    .order_by(ManualRequest.requested_at, ManualRequest.id)
+    .limit(WAITING_SHOWN)
+)
+
+
 def _waiting(session: Session, today: date) -> tuple[list[WaitingRequest], int]:
     """Open drift and delivery requests, oldest first (index ix_manual_requests_state_kind)."""
-    open_problems = (ManualRequest.state == "open", ManualRequest.kind.in_(WAITING_KINDS))
-    # The count of every open request rides on each row shown (a window is counted before LIMIT).
-    rows = session.execute(
-        select(ManualRequest, TeacherSearchEntry.display_name, func.count().over())
-        .outerjoin(TeacherSearchEntry, TeacherSearchEntry.teacher_id == ManualRequest.teacher_id)
-        .where(*open_problems)
-        .order_by(ManualRequest.requested_at, ManualRequest.id)
-        .limit(WAITING_SHOWN)
-    ).all()
+    rows = session.execute(_OLDEST_WAITING).all()
     total = rows[0][2] if rows else 0
     waiting = []
     for request, name, _ in rows:
