@@ -108,7 +108,12 @@ class Caseworker:
     """A person at the console over real HTTP: signs in, walks journeys, keeps the CSRF token."""
 
     def __init__(self, base_url: str) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=30)
+        # A new connection for each request: gunicorn closes a kept-alive connection after 2 s
+        # idle, and a request sent on it just as it closes fails with no answer (a browser would
+        # send it again; httpx does not). Under a loaded test run, a caseworker can pause that long.
+        self.http = httpx.Client(
+            base_url=base_url, timeout=30, limits=httpx.Limits(max_keepalive_connections=0)
+        )
         self.csrf_token = ""
 
     def close(self) -> None:
