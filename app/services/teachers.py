@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, bindparam, column, func, select, table, text
+from sqlalchemy import ColumnElement, Select, bindparam, column, func, select, table, text
 from sqlalchemy.orm import Session, joinedload, undefer
 
 from app.models import InductionPeriod, ManualRequest, OutboxEntry, Teacher, TeacherSearchEntry
@@ -46,63 +46,75 @@ def search_teachers(session: Session, query: str, page: int, page_size: int) -> 
     query = " ".join(query.split())
     page = max(page, 1)
     if TRN_PATTERN.match(query):
-        # A teacher whose name the console has not read yet is still found by TRN.
-        by, condition, isouter = "trn", Teacher.trn == query, True
-    else:
-        # Name searches start from the name index (a teacher with no entry cannot match).
-        by, condition, isouter = "name", _name_contains(session, query.lower()), False
-    matches = (
-        select(Teacher.id, Teacher.trn, TeacherSearchEntry.display_name,
-               TeacherSearchEntry.read_from_trs_at)
-        .select_from(Teacher)
-        .join(TeacherSearchEntry, TeacherSearchEntry.teacher_id == Teacher.id, isouter=isouter)
-        .where(condition)
-    )  # fmt: skip
-    if by == "trn":
         # A TRN is unique: its one row (or none) is the count as well, in one round trip.
-        rows = session.execute(matches).all()
+        rows = session.execute(_BY_TRN, {"trn": query}).all()
         total = len(rows)
         rows = rows[(page - 1) * page_size : page * page_size]
+        by = "trn"
     else:
         # Every match is counted in the name index alone (each entry has its teacher), and the
         # count rides on each row of the page, so one round trip answers both. Counted over the
         # page's join instead (a window), the database joined and numbered every match before
         # the limit: a surname shared by 10,000 teachers cost it over 100 ms a search. Only a page
         # past the last, which has no rows to carry the count, asks for it alone.
-        count = select(func.count()).select_from(TeacherSearchEntry).where(condition)
-        counted = session.execute(
-            matches.add_columns(count.scalar_subquery())
-            .order_by(TeacherSearchEntry.search_name, Teacher.trn)
-            .limit(page_size)
-            .offset((page - 1) * page_size)
-        ).all()
+        by_name, count, part = _name_search(session, query.lower())
+        bound = {"part": part, "limit": page_size, "offset": (page - 1) * page_size}
+        counted = session.execute(by_name, bound).all()
         rows = [row[:4] for row in counted]
-        total = counted[0][4] if counted else session.scalar(count)
+        total = counted[0][4] if counted else session.scalar(count, bound)
+        by = "name"
     hits = [SearchHit(*row) for row in rows]
     return SearchResults(query, by, hits, total or 0, page, page_size)
 
 
-def _name_contains(session: Session, part: str) -> ColumnElement[bool]:
-    """Names containing `part`, served by the trigram index of migration 0002.
+def _name_search(session: Session, part: str) -> tuple[Select, Select, str]:
+    """The page of names containing `part`, its count alone, and the value to bind as `part`.
 
-    PostgreSQL's pg_trgm index serves LIKE itself. SQLite's FTS5 trigram table answers a quoted
-    phrase of three or more characters as a substring match (a LIKE with ESCAPE would bypass it);
-    a two-character search, too short for a trigram, reads every name instead.
+    Served by the trigram index of migration 0002. PostgreSQL's pg_trgm index serves LIKE itself.
+    SQLite's FTS5 trigram table answers a quoted phrase of three or more characters as a
+    substring match (a LIKE with ESCAPE would bypass it); a two-character search, too short for a
+    trigram, reads every name instead.
     """
     if session.get_bind().dialect.name == "sqlite" and len(part) >= 3:
-        trigrams = table(TRIGRAM_TABLE, column("rowid"))
-        phrase = '"' + part.replace('"', '""') + '"'
-        return TeacherSearchEntry.teacher_id.in_(
-            select(trigrams.c.rowid).where(
-                text(f"{TRIGRAM_TABLE} MATCH :phrase").bindparams(phrase=phrase)
-            )
-        )
-    pattern = "%" + _escape_like(part) + "%"
-    return TeacherSearchEntry.search_name.like(pattern, escape="\\")
+        return *_BY_PHRASE, '"' + part.replace('"', '""') + '"'
+    return *_BY_LIKE, "%" + _escape_like(part) + "%"
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# Built once, with the query bound on every run: building a statement and its cache key cost
+# about as much as running it. A teacher whose name the console has not read yet is still found
+# by TRN; a name search starts from the name index (a teacher with no entry cannot match).
+_HITS = select(
+    Teacher.id, Teacher.trn, TeacherSearchEntry.display_name, TeacherSearchEntry.read_from_trs_at
+).select_from(Teacher)
+_BY_TRN = _HITS.outerjoin(TeacherSearchEntry, TeacherSearchEntry.teacher_id == Teacher.id).where(
+    Teacher.trn == bindparam("trn")
+)
+
+
+def _by_name(condition: ColumnElement[bool]) -> tuple[Select, Select]:
+    count = select(func.count()).select_from(TeacherSearchEntry).where(condition)
+    page = (
+        _HITS.join(TeacherSearchEntry, TeacherSearchEntry.teacher_id == Teacher.id)
+        .where(condition)
+        .add_columns(count.scalar_subquery())
+        .order_by(TeacherSearchEntry.search_name, Teacher.trn)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    return page, count
+
+
+_TRIGRAMS = table(TRIGRAM_TABLE, column("rowid"))
+_BY_PHRASE = _by_name(
+    TeacherSearchEntry.teacher_id.in_(
+        select(_TRIGRAMS.c.rowid).where(text(f"{TRIGRAM_TABLE} MATCH :part"))
+    )
+)
+_BY_LIKE = _by_name(TeacherSearchEntry.search_name.like(bindparam("part"), escape="\\"))
 
 
 def find_teacher(session: Session, trn: str, *, with_delivery: bool = False) -> Teacher | None:
