@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from app.models import Event, OutboxEntry, Teacher, User
+from app.models import Event, OutboxEntry, Teacher
 from app.observability.context import current_request_id
 from app.rules import Decision, DerivedStatus
+from app.services.sessions import SignedIn
 
 
 class ConcurrentChange(Exception):
@@ -33,7 +34,7 @@ class Actor:
     role: str
 
     @classmethod
-    def of(cls, user: User) -> Actor:
+    def of(cls, user: SignedIn) -> Actor:
         return cls(user.id, user.email, user.role)
 
     @classmethod

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.models import ROLES, AccountEvent, User
 from app.models.user import ROLE_NAMES
-from app.services.sessions import end_sessions_of
+from app.services.sessions import SignedIn, end_sessions_of
 
 # Checked when no account matches, so a wrong email takes as long as a wrong password.
 _NO_SUCH_USER = User(password_hash="")
@@ -111,7 +111,7 @@ def match_sign_on(
 # Administration ----------------------------------------------------------------------------------
 
 
-def add_account(session: Session, actor: User, email: str, role: str, now: datetime) -> User:
+def add_account(session: Session, actor: SignedIn, email: str, role: str, now: datetime) -> User:
     """An admin adds an account that signs in through the identity provider. Commits."""
     user = create_user(session, email, role, None, now)
     session.flush()
@@ -129,7 +129,7 @@ def add_account(session: Session, actor: User, email: str, role: str, now: datet
     return user
 
 
-def change_role(session: Session, actor: User, user: User, now: datetime, *, role: str) -> None:
+def change_role(session: Session, actor: SignedIn, user: User, now: datetime, *, role: str) -> None:
     """Give `user` another role and end their sessions, so the new role applies at once. Commits."""
     if role not in ROLES:
         raise UserError("Select a role")
@@ -154,7 +154,7 @@ def change_role(session: Session, actor: User, user: User, now: datetime, *, rol
     session.commit()
 
 
-def deactivate(session: Session, actor: User, user: User, now: datetime) -> None:
+def deactivate(session: Session, actor: SignedIn, user: User, now: datetime) -> None:
     """Stop an account signing in and end its sessions. Commits."""
     if user.id == actor.id:
         raise UserError("You cannot deactivate your own account")
@@ -176,7 +176,7 @@ def deactivate(session: Session, actor: User, user: User, now: datetime) -> None
     session.commit()
 
 
-def reactivate(session: Session, actor: User, user: User, now: datetime) -> None:
+def reactivate(session: Session, actor: SignedIn, user: User, now: datetime) -> None:
     """Let a deactivated account sign in again, with the role it had. Commits."""
     if user.active:
         raise UserError(f"{user.email} is already active")
@@ -194,7 +194,7 @@ def reactivate(session: Session, actor: User, user: User, now: datetime) -> None
     session.commit()
 
 
-def end_user_sessions(session: Session, actor: User, user: User, now: datetime) -> int:
+def end_user_sessions(session: Session, actor: SignedIn, user: User, now: datetime) -> int:
     """End every session of `user` (a lost laptop); returns how many. Commits."""
     ended = end_sessions_of(session, user.id, now, "ended_by_admin")
     _event(
@@ -224,7 +224,7 @@ def _keep_an_admin(session: Session, user: User) -> None:
 
 def _event(
     session: Session,
-    actor: User | None,
+    actor: SignedIn | None,
     action: str,
     user: User,
     now: datetime,

@@ -12,9 +12,10 @@ from typing import Any
 from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
-from app.models import Appeal, Teacher, User
+from app.models import Appeal, Teacher
 from app.rules import role_may
 from app.services.appeals import AppealState, appeals_list, teacher_appeals
+from app.services.sessions import SignedIn
 from app.services.teachers import names_by_trn
 from app.web.auth import NAVIGATION_COUNTS, require_role
 from app.web.context import clock, db_session
@@ -35,7 +36,7 @@ def appeals_page() -> Any:
     )
 
 
-def _appeals_to_decide(user: User) -> int:
+def _appeals_to_decide(user: SignedIn) -> int:
     """Lodged appeals with no decision yet, for the people who record appeal decisions."""
     if not role_may(user.role, "record_appeal_decision"):
         return 0

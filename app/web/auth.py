@@ -35,7 +35,7 @@ from werkzeug.urls import iri_to_uri
 from app.models import User
 from app.observability.metrics import count_sign_in_failure
 from app.services import throttle
-from app.services.sessions import check_session, end_session, start_session
+from app.services.sessions import SignedIn, check_session, end_session, id_token_of, start_session
 from app.services.users import authenticate, match_sign_on
 from app.web.context import clock, db_session
 from app.web.forms.auth import SignInForm
@@ -72,7 +72,7 @@ def require_role(*roles: str) -> Callable[[View], View]:
     return decorate
 
 
-def current_user() -> User | None:
+def current_user() -> SignedIn | None:
     return g.get("current_user")
 
 
@@ -80,7 +80,6 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _load_user() -> Any:
         g.current_user = None
-        g.user_session = None
         view = current_app.view_functions.get(request.endpoint or "")
         token = session.get("sid")
         if token is not None:
@@ -91,14 +90,14 @@ def init_app(app: Flask) -> None:
                 current_app.config["SESSION_IDLE_TIMEOUT"],
                 current_app.config["PERMANENT_SESSION_LIFETIME"],
             )
-            if db_session().dirty:  # an ended session or a new last_seen_at; else no round trip
+            if check.wrote:  # an ended session or a new last_seen_at; else no round trip
                 db_session().commit()
             if check.user is None:
                 session.clear()
                 if check.ended:
                     flash(check.ended, "info")
             else:
-                g.current_user, g.user_session = check.user, check.row
+                g.current_user = check.user
         is_public = getattr(view, "is_public", False) or request.endpoint in PUBLIC_ENDPOINTS
         if g.current_user is None and not is_public:
             if request.endpoint is None:
@@ -126,7 +125,7 @@ NAVIGATION = (
 # endpoint -> how many things in that section wait for the signed-in user to act on (a section's
 # own module registers it); shown beside the section's name.
 # Sections that say how much waits for the signed-in user: endpoint -> (how many, in what words).
-NAVIGATION_COUNTS: dict[str, tuple[Callable[[User], int], str]] = {}
+NAVIGATION_COUNTS: dict[str, tuple[Callable[[SignedIn], int], str]] = {}
 
 
 def _navigation_items() -> list[dict[str, Any]]:
@@ -170,15 +169,15 @@ def safe_next(target: str | None) -> str | None:
     return uri or None
 
 
-def _landing_page(user: User) -> str:
+def _landing_page(user: User | SignedIn) -> str:
     return url_for("users.users_page") if user.role == "admin" else url_for("teachers.search")
 
 
 def _begin_session(user: User, next_url: str | None, id_token: str | None = None) -> Any:
     """A fresh session id for a fresh sign-in: whatever the cookie held before is dropped, and a
     session it still opened is ended."""
-    if g.get("user_session") is not None:
-        end_session(g.user_session, clock().now(), "signed_in_again")
+    if g.current_user is not None:
+        end_session(db_session(), g.current_user.session_id, clock().now(), "signed_in_again")
     token = start_session(db_session(), user, clock().now(), id_token)
     db_session().commit()
     session.clear()
@@ -309,10 +308,11 @@ def _sign_on_refused(message: str) -> Any:
 @public
 def sign_out() -> Any:
     """End this session on the server, then at the provider when it offers RP-initiated logout."""
-    row = g.get("user_session")
-    id_token = row.id_token if row is not None else None
-    if row is not None:
-        end_session(row, clock().now(), "signed_out")
+    signed_in = g.get("current_user")
+    id_token = None
+    if signed_in is not None:
+        id_token = id_token_of(db_session(), signed_in.session_id)
+        end_session(db_session(), signed_in.session_id, clock().now(), "signed_out")
         db_session().commit()
     session.clear()
     flash("You have signed out.", "success")

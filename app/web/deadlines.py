@@ -14,8 +14,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, render_template, request
 
-from app.models import User
 from app.services.deadlines import DEFAULT_WORKING_DAYS, DeadlinesList, deadlines_list
+from app.services.sessions import SignedIn
 from app.web.auth import NAVIGATION_COUNTS, require_role
 from app.web.context import clock, db_session
 from app.web.forms.deadlines import DeadlinesFilterForm
@@ -35,7 +35,7 @@ CSV_COLUMNS = (
 )
 
 
-def _list_for(user: User, working_days: int = DEFAULT_WORKING_DAYS) -> DeadlinesList:
+def _list_for(user: SignedIn, working_days: int = DEFAULT_WORKING_DAYS) -> DeadlinesList:
     """Worked out once a request (the navigation's count and the page share it)."""
     lists = g.setdefault("deadlines_lists", {})
     if working_days not in lists:
@@ -48,7 +48,7 @@ def _list_for(user: User, working_days: int = DEFAULT_WORKING_DAYS) -> Deadlines
 COUNT_KEPT_SECONDS = 60
 
 
-def _count_for(user: User) -> int:
+def _count_for(user: SignedIn) -> int:
     lists = g.get("deadlines_lists", {})
     if DEFAULT_WORKING_DAYS in lists:
         return lists[DEFAULT_WORKING_DAYS].count

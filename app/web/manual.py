@@ -33,6 +33,7 @@ from app.services.casework import (
 from app.services.changes import Actor
 from app.services.once import AlreadyDone, Once, UnknownToken, issue
 from app.services.records import TrsUnreadable
+from app.services.sessions import SignedIn
 from app.services.teachers import TRN_PATTERN, names_by_trn
 from app.web.auth import NAVIGATION_COUNTS, require_role
 from app.web.context import clock, db_session, trs_gateway
@@ -237,7 +238,7 @@ def queue() -> Any:
     )
 
 
-def _waiting_to_decide(user: User) -> int:
+def _waiting_to_decide(user: SignedIn) -> int:
     """Open requests this person may decide: a senior caseworker's, raised by someone else."""
     if user.role not in DECIDERS:
         return 0
