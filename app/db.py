@@ -6,8 +6,10 @@ the service that makes a change and closed when the request ends.
 
 from __future__ import annotations
 
+import re
 import time
 from contextlib import suppress
+from functools import lru_cache
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -21,7 +23,9 @@ def make_engine(url: str) -> Engine:
     """An engine; SQLite gets foreign keys, a busy timeout and WAL so a worker can run beside it.
 
     Every engine notes whether a transaction ran anything but SELECTs (`close_request_session`
-    commits only one that did not)."""
+    commits only one that did not). On PostgreSQL, as pysqlite does on SQLite, a transaction
+    begins at its first write: the plain SELECTs before it run on their own
+    (`_read_outside_transaction`)."""
     if url.startswith("sqlite"):
         # pysqlite begins transactions itself, lazily, at the first write. That keeps concurrent
         # readers cheap but makes SAVEPOINTs unreliable, so no code here uses begin_nested().
@@ -38,7 +42,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, pool_recycle=RECYCLE_SECONDS)
         event.listen(engine, "connect", _note_checkin)  # a new connection needs no ping
         event.listen(engine, "checkin", _note_checkin)
+        event.listen(engine, "checkin", _end_reading_outside)
         event.listen(engine, "checkout", _ping_if_idle)
+        event.listen(engine, "begin", _read_outside_transaction)
+        event.listen(engine, "before_cursor_execute", _begin_before_writing)
     event.listen(engine, "begin", _forget_writes)
     event.listen(engine, "before_cursor_execute", _note_write)
     return engine
@@ -91,3 +98,42 @@ def _ping_if_idle(dbapi_connection, record, proxy) -> None:  # noqa: ANN001 - po
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+# Reads outside a transaction (PostgreSQL). psycopg sends BEGIN, a round trip of its own, before a
+# transaction's first statement, and COMMIT after its last: a page that only reads paid two round
+# trips for nothing, since at READ COMMITTED each statement sees the data as of its own start
+# whether or not a transaction holds it. So a transaction's connection starts in autocommit, and
+# goes back to transactions just before the first statement that writes or locks rows; from
+# there to COMMIT everything is one transaction, as before. A guard on a write (a version in the
+# WHERE clause, a unique key, FOR UPDATE) is a statement inside the transaction, and is unchanged.
+# pysqlite has always begun SQLite's transactions at the first write in the same way.
+READING_OUTSIDE = "induction_console.reading_outside"
+_LOCKS_ROWS = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b", re.I)
+
+
+@lru_cache(maxsize=4096)
+def needs_transaction(statement: str) -> bool:
+    """Whether a statement writes or locks (anything but a plain SELECT)."""
+    return statement.lstrip()[:6].upper() != "SELECT" or bool(_LOCKS_ROWS.search(statement))
+
+
+def _read_outside_transaction(connection: Connection) -> None:
+    dbapi_connection = connection.connection.dbapi_connection
+    # Not a connection someone asked to autocommit (VACUUM, CREATE DATABASE), nor one mid-way.
+    if dbapi_connection.autocommit or dbapi_connection.info.transaction_status:
+        return
+    dbapi_connection.autocommit = True
+    connection.info[READING_OUTSIDE] = True
+
+
+def _begin_before_writing(connection: Connection, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
+    if connection.info.get(READING_OUTSIDE) and needs_transaction(statement):
+        connection.connection.dbapi_connection.autocommit = False  # BEGIN goes with this one
+        del connection.info[READING_OUTSIDE]
+
+
+def _end_reading_outside(dbapi_connection, record) -> None:  # noqa: ANN001 - pool event
+    """Hand the connection back to the pool as it came: in transactions."""
+    if record.info.pop(READING_OUTSIDE, None) and dbapi_connection is not None:
+        dbapi_connection.autocommit = False

@@ -1,4 +1,5 @@
-"""PostgreSQL connections: a pooled one that died is replaced; a request's reads stay prepared.
+"""PostgreSQL connections: a pooled one that died is replaced; a request's reads stay prepared and
+run outside a transaction until its first write.
 
 The pool pings only connections that sat unused for a while (a ping on every checkout is a round
 trip on every request); these tests close the server side of an idle connection and check the next
@@ -73,6 +74,70 @@ if "postgresql" in backends():
         with own_engine.connect() as connection:
             prepared = connection.execute(text("SELECT statement FROM pg_prepared_statements"))
             assert any("appropriate_bodies" in row for row in prepared.scalars())
+
+    def _transaction_started(pid: int):
+        """When the backend's open transaction began (None: it has none), seen from outside."""
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            found = admin.execute("SELECT xact_start FROM pg_stat_activity WHERE pid = %s", (pid,))
+            return found.fetchone()[0]
+
+    def test_reads_run_outside_a_transaction_until_the_first_write(own_engine) -> None:
+        """No BEGIN and COMMIT for a request that only reads; from the first write to the
+        commit, one transaction holds everything, reads included."""
+        sessions = db.make_session_factory(own_engine)
+        session = sessions()
+        try:
+            pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            session.scalars(select(AppropriateBody)).all()
+            assert _transaction_started(pid) is None
+            session.add(AppropriateBody(name="Written"))
+            session.flush()
+            began = _transaction_started(pid)
+            assert began is not None
+            assert session.scalars(select(AppropriateBody.name)).all() == ["Written"]
+            assert _transaction_started(pid) == began
+            with sessions() as other:  # not committed: nobody else sees it yet
+                assert other.scalars(select(AppropriateBody.name)).all() == []
+            session.rollback()
+            assert _transaction_started(pid) is None
+            assert session.scalars(select(AppropriateBody.name)).all() == []
+        finally:
+            session.close()
+
+    def test_a_read_that_locks_rows_begins_the_transaction(own_engine) -> None:
+        sessions = db.make_session_factory(own_engine)
+        with sessions() as setup:
+            setup.add(AppropriateBody(name="Locked"))
+            setup.commit()
+        session = sessions()
+        try:
+            session.scalars(select(AppropriateBody).with_for_update()).all()
+            # Outside a transaction the lock would have gone with the statement.
+            with pytest.raises(DBAPIError), own_engine.connect() as other:
+                other.execute(text("SELECT id FROM appropriate_bodies FOR UPDATE NOWAIT"))
+            session.commit()
+            with own_engine.connect() as other:
+                assert other.execute(
+                    text("SELECT id FROM appropriate_bodies FOR UPDATE NOWAIT")
+                ).all()
+        finally:
+            session.close()
+
+    def test_connections_go_back_to_the_pool_in_transactions(own_engine) -> None:
+        sessions = db.make_session_factory(own_engine)
+        session = sessions()
+        session.scalars(select(AppropriateBody)).all()
+        db.close_request_session(session)
+        raw = own_engine.raw_connection()  # the same pooled connection, with no transaction begun
+        try:
+            assert raw.driver_connection.autocommit is False
+        finally:
+            raw.close()
+
+    def test_a_connection_asked_to_autocommit_is_left_to_autocommit(own_engine) -> None:
+        """VACUUM cannot run in a transaction: a write there must not begin one."""
+        with own_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM appropriate_bodies"))
 
 
 @pytest.mark.parametrize("backend", backends())
