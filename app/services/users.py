@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session, load_only
 
 from app.models import ROLES, AccountEvent, User
 from app.models.user import ROLE_NAMES
@@ -247,11 +247,23 @@ def _event(
     )
 
 
+def accounts(session: Session) -> list[User]:
+    """Every account, by email, with what the list shows of each (not the password's hash)."""
+    return list(session.scalars(_ACCOUNTS))
+
+
 def account_events(session: Session, limit: int = 50) -> list[AccountEvent]:
-    return list(
-        session.scalars(
-            select(AccountEvent)
-            .order_by(AccountEvent.occurred_at.desc(), AccountEvent.id.desc())
-            .limit(limit)
-        )
-    )
+    return list(session.scalars(_LATEST_EVENTS, {"limit": limit}))
+
+
+# Built once: the user administration page asks both on every view.
+_ACCOUNTS = (
+    select(User)
+    .options(load_only(User.id, User.email, User.role, User.active))
+    .order_by(User.email)
+)
+_LATEST_EVENTS = (
+    select(AccountEvent)
+    .order_by(AccountEvent.occurred_at.desc(), AccountEvent.id.desc())
+    .limit(bindparam("limit"))
+)

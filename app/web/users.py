@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, session, url_for
-from sqlalchemy import select
 
 from app.models import User
 from app.models.user import ROLE_NAMES
@@ -27,10 +26,9 @@ DONE = "account_done"  # the confirmation to show once
 @blueprint.route("")
 @require_role("admin")
 def users_page() -> Any:
-    people = db_session().scalars(select(User).order_by(User.email)).all()
     return render_template(
         "users/list.html",
-        people=people,
+        people=accounts.accounts(db_session()),
         events=accounts.account_events(db_session(), limit=20),
         page_title="Users",
     )

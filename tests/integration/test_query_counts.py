@@ -21,6 +21,7 @@ from app.models import (
     InductionPeriod,
     OutboxEntry,
     TeacherSearchEntry,
+    User,
 )
 from tests.support.journeys import walk
 
@@ -250,3 +251,25 @@ def test_the_deadlines_list_queries_do_not_grow_with_the_teachers(
         assert len(reads) == 3, (role, reads)
         rows = user.get("/deadlines").select("#closing-windows tbody tr")
         assert len(rows) == {"caseworker": 2 + 8, "appeals_officer": 3 + 12}[role]
+
+
+def test_the_user_list_reads_the_accounts_and_their_events_once_each(app, signed_in_as, db, clock):
+    admin = signed_in_as("admin")
+
+    def add(count: int, first: int) -> None:
+        db.add_all(
+            User(email=f"person.{first + n}@example.gov.uk", role="viewer", active=True,
+                 created_at=clock.now())
+            for n in range(count)
+        )  # fmt: skip
+        db.commit()
+
+    add(1, 0)
+    few = _queries(app, lambda: admin.get("/users"))
+    add(10, 100)
+    many = _queries(app, lambda: admin.get("/users"))
+    assert few and len(few) == len(many), (few, many)
+    # The session, the accounts, the latest account events; the list never reads a password's hash.
+    assert [_read_from(s) for s in many] == ["user_sessions", "users", "account_events"], many
+    assert not any("password_hash" in s for s in many), many
+    assert "person.109@example.gov.uk" in admin.get("/users").get_text()
