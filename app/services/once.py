@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from app.models import User, WriteToken
@@ -64,16 +64,9 @@ class Once:
     def claim(self, session: Session, now: datetime) -> None:
         """Spend the token in the caller's transaction; raises AlreadyDone or UnknownToken."""
         spent = session.execute(
-            update(WriteToken)
-            .where(
-                WriteToken.token == self.token,
-                WriteToken.user_id == self.user_id,
-                WriteToken.purpose == self.purpose,
-                WriteToken.used_at.is_(None),
-            )
-            .values(used_at=now)
-            .execution_options(synchronize_session=False)
-        )
+            _CLAIM, {"token_": self.token, "user_id_": self.user_id, "purpose_": self.purpose,
+                     "now": now},
+        )  # fmt: skip
         if spent.rowcount == 1:
             return
         row = session.get(WriteToken, self.token, populate_existing=True)
@@ -83,18 +76,26 @@ class Once:
 
     def settle(self, session: Session, summary: str) -> None:
         """Keep what the write did with the spent token (the caller commits)."""
-        session.execute(
-            update(WriteToken)
-            .where(WriteToken.token == self.token)
-            .values(summary=summary)
-            .execution_options(synchronize_session=False)
-        )
+        session.execute(_SETTLE, {"token_": self.token, "what": summary})
 
     def release(self, session: Session) -> None:
         """Unspend the token: the write it was spent on was verified not to have happened."""
-        session.execute(
-            update(WriteToken)
-            .where(WriteToken.token == self.token)
-            .values(used_at=None, summary=None)
-            .execution_options(synchronize_session=False)
-        )
+        session.execute(_RELEASE, {"token_": self.token})
+
+
+# Built once, on the table itself: the ORM's bulk update, told not to keep loaded tokens in step
+# (the reads after a claim load the row afresh), only added work to each confirm.
+_TOKENS = WriteToken.__table__
+_THIS_TOKEN = _TOKENS.c.token == bindparam("token_")
+_CLAIM = (
+    update(_TOKENS)
+    .where(
+        _THIS_TOKEN,
+        _TOKENS.c.user_id == bindparam("user_id_"),
+        _TOKENS.c.purpose == bindparam("purpose_"),
+        _TOKENS.c.used_at.is_(None),
+    )
+    .values(used_at=bindparam("now"))
+)
+_SETTLE = update(_TOKENS).where(_THIS_TOKEN).values(summary=bindparam("what"))
+_RELEASE = update(_TOKENS).where(_THIS_TOKEN).values(used_at=None, summary=None)
