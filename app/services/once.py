@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from app.models import User, WriteToken
@@ -48,7 +48,9 @@ def spent(session: Session, token: str | None) -> AlreadyDone | None:
 def issue(session: Session, user_id: int, purpose: str, now: datetime) -> str:
     """A new token for `purpose` (committed, so any worker can spend it)."""
     token = secrets.token_urlsafe(32)
-    session.add(WriteToken(token=token, user_id=user_id, purpose=purpose, issued_at=now))
+    session.execute(
+        _ISSUE, {"token": token, "user_id": user_id, "purpose": purpose, "issued_at": now}
+    )
     session.commit()
     return token
 
@@ -83,9 +85,11 @@ class Once:
         session.execute(_RELEASE, {"token_": self.token})
 
 
-# Built once, on the table itself: the ORM's bulk update, told not to keep loaded tokens in step
-# (the reads after a claim load the row afresh), only added work to each confirm.
+# Built once, on the table itself: a token is never held as an object while it is issued or
+# spent (the reads after a claim load the row afresh), and the ORM's unit of work and bulk update
+# only added work to each check page and confirm.
 _TOKENS = WriteToken.__table__
+_ISSUE = insert(_TOKENS)
 _THIS_TOKEN = _TOKENS.c.token == bindparam("token_")
 _CLAIM = (
     update(_TOKENS)
