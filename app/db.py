@@ -113,7 +113,7 @@ _LOCKS_ROWS = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE
 
 
 @lru_cache(maxsize=4096)
-def needs_transaction(statement: str) -> bool:
+def _needs_transaction(statement: str) -> bool:
     """Whether a statement writes or locks (anything but a plain SELECT)."""
     return statement.lstrip()[:6].upper() != "SELECT" or bool(_LOCKS_ROWS.search(statement))
 
@@ -128,7 +128,7 @@ def _read_outside_transaction(connection: Connection) -> None:
 
 
 def _begin_before_writing(connection: Connection, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
-    if connection.info.get(READING_OUTSIDE) and needs_transaction(statement):
+    if connection.info.get(READING_OUTSIDE) and _needs_transaction(statement):
         connection.connection.dbapi_connection.autocommit = False  # BEGIN goes with this one
         del connection.info[READING_OUTSIDE]
 
