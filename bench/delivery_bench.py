@@ -150,7 +150,18 @@ def bare_gets(base_url: str, numbers: list[str], concurrency: int) -> float:
     with httpx.Client(base_url=base_url, headers=HEADERS, timeout=10, limits=limits) as client:
 
         def get(trn: str) -> None:
-            client.get(f"/v3/persons/{trn}", params={"include": "Induction"}).raise_for_status()
+            # One bench run lost a kept-alive connection under a thread ("Bad file descriptor")
+            # and ended without printing a figure: a read is tried up to three times, and the
+            # time taken includes any retry.
+            for attempt in range(3):
+                try:
+                    client.get(
+                        f"/v3/persons/{trn}", params={"include": "Induction"}
+                    ).raise_for_status()
+                    return
+                except httpx.TransportError:
+                    if attempt == 2:
+                        raise
 
         started = time.perf_counter()
         with ThreadPoolExecutor(concurrency) as pool:
