@@ -122,9 +122,8 @@ NAVIGATION = (
 )
 
 
-# endpoint -> how many things in that section wait for the signed-in user to act on (a section's
-# own module registers it); shown beside the section's name.
-# Sections that say how much waits for the signed-in user: endpoint -> (how many, in what words).
+# Sections that say how much waits for the signed-in person to act on, shown beside the section's
+# name: endpoint -> (how many, in what words). A section's own module registers it.
 NAVIGATION_COUNTS: dict[str, tuple[Callable[[SignedIn], int], str]] = {}
 
 
