@@ -89,6 +89,9 @@ class TrsClient:
             follow_redirects=False,
             limits=limits or httpx.Limits(max_connections=100, max_keepalive_connections=20),
         )
+        # Each call's URL is joined here, whole: given a path and `params`, httpx parses the URL
+        # three times over (base, merge, query), about a seventh of a read's CPU.
+        self._persons = f"{str(self._http.base_url).rstrip('/')}/v3/persons/"
 
     # -- the two calls ------------------------------------------------------------------------
 
@@ -99,9 +102,7 @@ class TrsClient:
         will not show, and the other `TrsError`s for everything else.
         """
         _check_trn(trn)
-        response = self._send(
-            "get_person", "GET", f"/v3/persons/{trn}", trn, params={"include": "Induction"}
-        )
+        response = self._send("get_person", "GET", f"{self._persons}{trn}?include=Induction", trn)
         try:
             return _parse_person(response.json())
         except (ValueError, KeyError, TypeError, AttributeError) as error:
@@ -132,8 +133,8 @@ class TrsClient:
             "completedDate": completed_date.isoformat() if completed_date else None,
             "modifiedOn": format_modified_on(modified_on),
         }
-        path = f"/v3/persons/{trn}/cpd-induction"
-        self._send("put_cpd_induction", "PUT", path, trn, request_id, json=body)
+        url = f"{self._persons}{trn}/cpd-induction"
+        self._send("put_cpd_induction", "PUT", url, trn, request_id, json=body)
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -153,7 +154,7 @@ class TrsClient:
         self,
         endpoint: str,
         method: str,
-        path: str,
+        url: str,
         trn: str,
         request_id: str | None = None,
         **kwargs: Any,
@@ -163,7 +164,7 @@ class TrsClient:
         started = time.perf_counter()
         outcome = "connection_error"
         try:
-            response = self._http.request(method, path, headers=headers, **kwargs)
+            response = self._http.request(method, url, headers=headers, **kwargs)
             outcome = str(response.status_code)
         except httpx.TimeoutException as error:
             outcome = "timeout"
