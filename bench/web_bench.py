@@ -203,6 +203,23 @@ def served(base: str) -> dict[tuple[str, str], list[float]]:
     return totals
 
 
+def console_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU seconds (user and system) gunicorn's web processes have used so far: the children of
+    the server process, read from /proc. Under the bench's closed loop the machine is saturated,
+    so a page's p95 follows its CPU per request, a steadier figure between runs than p95."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:  # after the ")" that ends the command name: state, ppid, ... utime (11), stime (12)
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == server.pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def mean_served_ms(before: dict, after: dict, route: tuple[str, str]) -> float | None:
     """The mean time the console spent on `route` between two readings of its metrics."""
     (seconds_then, requests_then), (seconds, requests) = (
@@ -228,26 +245,40 @@ def _outcome(index: int, now: datetime) -> dict:
             "outcome_on": day, "outcome_recorded_at": datetime(day.year, day.month, day.day, 12, tzinfo=UTC)}  # fmt: skip
 
 
-def load(base: str, page: str, plan_file: Path, seconds: int, workdir: Path) -> dict:
-    """USERS locust users on one page for `seconds`; its figures for that page (ms)."""
-    prefix = workdir / "locust"
+def load(
+    base: str, page: str, plan_file: Path, seconds: int, workdir: Path, server: subprocess.Popen
+) -> dict:
+    """USERS locust users on one page for `seconds`; its figures for that page (ms), and the
+    console's CPU per request from when every user had signed in (a sign-in's password hash is
+    costly work the page's figure should not carry) until locust ended."""
+    prefix, ready = workdir / "locust", workdir / "locust-ready"
+    ready.unlink(missing_ok=True)
     locust = Path(sys.executable).with_name("locust")
-    ran = subprocess.run(
-        [str(locust), "--headless", "-f", str(ROOT / "bench" / "locustfile.py"), "--host", base,
-         "--users", str(USERS), "--spawn-rate", str(USERS), "--run-time", f"{seconds}s",
-         "--stop-timeout", "10", "--only-summary", "--loglevel", "ERROR", "--csv", str(prefix)],
-        env={**os.environ, "BENCH_PAGE": page, "BENCH_PLAN": str(plan_file),
-             "BENCH_USERS": str(USERS), "BENCH_PASSWORD": PASSWORD,
-             "BENCH_EMAIL": ADMIN_EMAIL if page in ADMIN_PAGES else EMAIL},
-        check=False, capture_output=True, text=True,  # locust exits 1 when a request failed
-    )  # fmt: skip
+    with open(workdir / "locust.log", "w+") as log:
+        running = subprocess.Popen(
+            [str(locust), "--headless", "-f", str(ROOT / "bench" / "locustfile.py"), "--host", base,
+             "--users", str(USERS), "--spawn-rate", str(USERS), "--run-time", f"{seconds}s",
+             "--stop-timeout", "10", "--only-summary", "--loglevel", "ERROR", "--csv", str(prefix)],
+            env={**os.environ, "BENCH_PAGE": page, "BENCH_PLAN": str(plan_file),
+                 "BENCH_USERS": str(USERS), "BENCH_PASSWORD": PASSWORD, "BENCH_READY_FILE": str(ready),
+                 "BENCH_EMAIL": ADMIN_EMAIL if page in ADMIN_PAGES else EMAIL},
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        while not ready.exists() and running.poll() is None:
+            time.sleep(0.02)
+        cpu = console_cpu_seconds(server)
+        running.wait()  # locust exits 1 when a request failed: its figures still count
+        cpu = console_cpu_seconds(server) - cpu
+        log.seek(0)
+        output = log.read()
     with open(f"{prefix}_stats.csv", newline="") as stats:
         row = next((r for r in csv.DictReader(stats) if r["Name"] == page), None)
     if row is None:
-        raise RuntimeError(f"locust measured nothing for {page}:\n{ran.stderr[-3000:]}")
-    return {"requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
+        raise RuntimeError(f"locust measured nothing for {page}:\n{output[-3000:]}")
+    requests = int(row["Request Count"])
+    return {"requests": requests, "errors": int(row["Failure Count"]),
             "p50": float(row["50%"]), "p95": float(row["95%"]), "p99": float(row["99%"]),
-            "per_second": float(row["Requests/s"])}  # fmt: skip
+            "per_second": float(row["Requests/s"]), "cpu_ms": 1000 * cpu / max(1, requests)}  # fmt: skip
 
 
 def plan_for(trns: list[str]) -> dict[str, list[str]]:
@@ -293,16 +324,17 @@ def run_backend(args: argparse.Namespace, backend: str, workdir: Path) -> dict:
             pages = {}
             for page in plan:
                 before = served(base)
-                pages[page] = load(base, page, plan_file, args.seconds, workdir)
+                pages[page] = load(base, page, plan_file, args.seconds, workdir, server)
                 pages[page]["served_ms"] = mean_served_ms(before, served(base), ROUTES[page])
         finally:
             server.terminate()
             server.wait(10)
             admin.close()
     drop_database(url)
-    floor = pages[FLOOR]["p95"]
+    floor = pages[FLOOR]
     for figures in pages.values():
-        figures["p95_ratio_to_floor"] = figures["p95"] / floor
+        figures["p95_ratio_to_floor"] = figures["p95"] / floor["p95"]
+        figures["cpu_ratio_to_floor"] = figures["cpu_ms"] / floor["cpu_ms"]
     return {
         "teachers": args.teachers,
         "threads": args.threads,
@@ -345,13 +377,14 @@ def report(results: dict) -> None:
         print(f"\n{backend}: {run['teachers']:,} teachers (seeded in {run['seed_seconds']:.0f} s), "
               f"{USERS} users, 2 workers x {run['threads']} threads, TRS latency 20 ms")  # fmt: skip
         print(f"{'page':<22}{'reqs':>6}{'errors':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-              f"{'req/s':>8}{'p95/floor':>10}{'target':>8}{'in app ms':>11}")  # fmt: skip
+              f"{'req/s':>8}{'p95/floor':>10}{'target':>8}{'in app ms':>11}{'cpu ms':>8}"
+              f"{'cpu/floor':>10}")  # fmt: skip
         for page, f in run["pages"].items():
             target = "" if page == FLOOR else f"{TARGETS.get(page, TARGET):.1f}"
             in_app = "" if f.get("served_ms") is None else f"{f['served_ms']:.1f}"
             print(f"{page:<22}{f['requests']:>6}{f['errors']:>7}{f['p50']:>9.1f}{f['p95']:>9.1f}"
                   f"{f['p99']:>9.1f}{f['per_second']:>8.1f}{f['p95_ratio_to_floor']:>10.2f}"
-                  f"{target:>8}{in_app:>11}")  # fmt: skip
+                  f"{target:>8}{in_app:>11}{f['cpu_ms']:>8.2f}{f['cpu_ratio_to_floor']:>10.2f}")  # fmt: skip
     rules = results["rules"]
     print(f"\ndecide median {rules['decide_median_us']:.2f} us; available_actions per teacher "
           f"median {rules['available_actions_median_us']:.2f} us")  # fmt: skip
@@ -367,7 +400,9 @@ def report(results: dict) -> None:
     print("The write's req/s is journeys a second (its untimed pages included). Locust reports "
           "times above 100 ms to two significant figures. 'in app ms' is the mean time the "
           "console itself spent on the page (its request metrics); the rest of locust's time is "
-          "waiting to be served. The import has its own bench: `make bench-import`.")  # fmt: skip
+          "waiting to be served. 'cpu ms' is the CPU the console's web processes used per request "
+          "while the page was loaded (per journey for the write: its four untimed pages "
+          "included). The import has its own bench: `make bench-import`.")  # fmt: skip
 
 
 def main() -> None:
