@@ -1,7 +1,8 @@
 """Figures from several `make bench` runs side by side: prints, asserts nothing.
 
 For each backend and page: p50, p95 and p99 of every run, the p95 ratio to the floor of every run,
-and the spread between runs (highest ratio less lowest). Reads the newest N files in
+the spread between runs (highest ratio less lowest), and the CPU per request against the floor's
+of each run that measured it. Reads the newest N files in
 bench/results/ (written by web_bench.py). Run from the repo root: `python bench/summary.py [N]`.
 """
 
@@ -42,9 +43,10 @@ def main() -> None:
             verdict = (
                 "" if page == FLOOR else ("met" if max(ratios) <= target else f"over {target}")
             )
+            cpu = " ".join(f"{f['cpu_ratio_to_floor']:.2f}" for f in figures if "cpu_ms" in f)
             print(
                 f"  {page:<22} {times:<36} {' '.join(f'{r:.2f}' for r in ratios):<16} "
-                f"{max(ratios) - min(ratios):.2f}  {verdict}"
+                f"{max(ratios) - min(ratios):.2f}  {verdict:<9} {cpu and f'cpu/floor {cpu}'}"
             )
     for run, name in zip(runs, files, strict=True):
         rows = run.get("delivery", {}).get("rows", {})
