@@ -1,8 +1,8 @@
 """Figures from several `make bench` runs side by side: prints, asserts nothing.
 
 For each backend and page: p50, p95 and p99 of every run, the p95 ratio to the floor of every run,
-the spread between runs (highest ratio less lowest), and the CPU per request against the floor's
-of each run that measured it. Reads the newest N files in
+the spread between runs (highest ratio less lowest), and, for each run that measured them, the
+p95 and CPU per request against a floor loaded just before the page. Reads the newest N files in
 bench/results/ (written by web_bench.py). Run from the repo root: `python bench/summary.py [N]`.
 """
 
@@ -43,10 +43,15 @@ def main() -> None:
             verdict = (
                 "" if page == FLOOR else ("met" if max(ratios) <= target else f"over {target}")
             )
-            cpu = " ".join(f"{f['cpu_ratio_to_floor']:.2f}" for f in figures if "cpu_ms" in f)
+            beside = " ".join(
+                f"{f['p95_ratio_to_floor_beside']:.2f}/{f['cpu_ratio_to_floor_beside']:.2f}"
+                for f in figures
+                if "p95_ratio_to_floor_beside" in f
+            )
             print(
                 f"  {page:<22} {times:<36} {' '.join(f'{r:.2f}' for r in ratios):<16} "
-                f"{max(ratios) - min(ratios):.2f}  {verdict:<9} {cpu and f'cpu/floor {cpu}'}"
+                f"{max(ratios) - min(ratios):.2f}  {verdict:<9} "
+                f"{beside and f'beside (p95/cpu): {beside}'}"
             )
     for run, name in zip(runs, files, strict=True):
         rows = run.get("delivery", {}).get("rows", {})
