@@ -211,7 +211,8 @@ def served(base: str) -> dict[tuple[str, str], list[float]]:
 def console_cpu_seconds(server: subprocess.Popen) -> float:
     """CPU seconds (user and system) gunicorn's web processes have used so far: the children of
     the server process, read from /proc. Under the bench's closed loop the machine is saturated,
-    so a page's p95 follows its CPU per request, a steadier figure between runs than p95."""
+    so a page's p95 rises with its CPU per request: this says whether a change made a page
+    cheaper, whatever the queue did."""
     total = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
