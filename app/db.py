@@ -69,8 +69,14 @@ def _forget_writes(connection: Connection) -> None:
 
 
 def _note_write(connection: Connection, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
-    if statement.lstrip()[:6].upper() != "SELECT":
+    if _writes(statement):
         connection.info[WROTE] = True
+
+
+@lru_cache(maxsize=4096)
+def _writes(statement: str) -> bool:
+    """Whether a statement is anything but a SELECT (asked of every statement, so kept)."""
+    return statement.lstrip()[:6].upper() != "SELECT"
 
 
 # A connection back from the pool after this long unused is pinged before use (a database restart
@@ -115,7 +121,7 @@ _LOCKS_ROWS = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE
 @lru_cache(maxsize=4096)
 def _needs_transaction(statement: str) -> bool:
     """Whether a statement writes or locks (anything but a plain SELECT)."""
-    return statement.lstrip()[:6].upper() != "SELECT" or bool(_LOCKS_ROWS.search(statement))
+    return _writes(statement) or bool(_LOCKS_ROWS.search(statement))
 
 
 def _read_outside_transaction(connection: Connection) -> None:
