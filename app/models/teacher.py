@@ -66,7 +66,8 @@ class Teacher(Base):
     # Read-only: loaded beside the teacher so refreshing the name index needs no query of its own.
     search_entry: Mapped[TeacherSearchEntry | None] = relationship(viewonly=True)
     # Read-only, newest first: loaded beside the teacher for the rules' record and the teacher
-    # page. Appeals are written as rows of their own; a change reloads the teacher after writing.
+    # page. Appeals are written as rows of their own, so one just lodged is not in this list until
+    # the teacher is read again (lodging pushes no status to TRS: no change needs it meanwhile).
     appeals: Mapped[list[Appeal]] = relationship(viewonly=True, order_by=Appeal.id.desc())
     # Read-only, for the teacher page's delivery state (`app/services/delivery_state.py`), which
     # loads them with the teacher: the changes TRS has not accepted yet, the open drift or delivery

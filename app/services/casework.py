@@ -9,8 +9,9 @@ all of them, in this order, so no action can skip a step:
 2. ask the rules with the full change; refuse unless allowed (`ActionRefused` carries the Decision);
 3. refuse a save built on an older version of the teacher (`ConcurrentChange`);
 4. spend the confirmation's write token and any approval's claim on its request, as the
-   transaction's first writes (`AlreadyDone` when another POST got there first); write the rows, work out the TRS status from the record as the change leaves it, record the
-   event and the outbox row (`record_change`), commit ONCE;
+   transaction's first writes (`AlreadyDone` when another POST got there first); write the rows,
+   work out the TRS status from the record as the change leaves it, record the event and the
+   outbox row (`add_event`), commit ONCE;
 5. forget the cached TRS reading, so the next page reads what is now true.
 """
 
@@ -29,10 +30,17 @@ from app.clock import Clock
 from app.models import Event, Teacher
 from app.observability.context import note_decision
 from app.rules import Decision, TeacherRecord, decide, derive_trs_status, role_may
-from app.services.changes import Actor, ConcurrentChange, check_version, record_change, snapshot
+from app.services.changes import (
+    Actor,
+    ConcurrentChange,
+    add_event,
+    check_version,
+    snapshot,
+    touch,
+)
 from app.services.once import Once
 from app.services.records import build_record
-from app.services.teachers import find_teacher, reload_teacher
+from app.services.teachers import find_teacher, in_stored_order
 from app.trs.gateway import TrsGateway, TrsReading
 
 NO_TEACHER_ROW = 0
@@ -109,10 +117,11 @@ class Submission:
     they are: reading them again would hand back the same objects unchanged, and the write's
     version check refuses a newer change. TRS is read again, fresh."""
 
-    def claim(self, now: datetime) -> None:
-        """Spend the write token and claim the approved request, in the change's transaction."""
+    def claim(self, now: datetime, summary: str | None = None) -> None:
+        """Spend the write token (keeping `summary`, what the write did, when it is known) and
+        claim the approved request, in the change's transaction."""
         if self.once is not None:
-            self.once.claim(self.session, now)
+            self.once.claim(self.session, now, summary)
         if self.approval is not None:
             self.approval.claim(self.session, now)
 
@@ -211,17 +220,26 @@ def change_cpd(
     session, now = submission.session, submission.clock.now()
     try:
         case, decision = open_allowed_case(submission, action, change)
-        submission.claim(now)
         teacher = case.teacher or _new_teacher(session, submission.trn, now)
         before = snapshot(teacher) if case.teacher else None
-        summary = write(teacher)
-        session.flush()
-        # Rebuild the record from the rows as they now stand: the derived status must be the
-        # one the change leaves, not the one it found.
-        after = build_record(reload_teacher(session, teacher), case.reading)
-        derived = derive_trs_status(after, last_period_deleted=bool(case.record.periods))
-        derived = derived if push else None
-        event = record_change(
+        # The rows are edited in memory first, so the token is spent, with what the change did, in
+        # one statement that is still the transaction's first write.
+        with session.no_autoflush:
+            summary = write(teacher)
+            submission.claim(now, summary)
+        touch(teacher, now)
+        session.flush()  # the version check, then the CPD rows
+        # The record as the change leaves it, from the rows in memory: the derived status must be
+        # the one the change leaves, not the one it found. A change that pushes nothing skips it.
+        in_stored_order(teacher)
+        derived = (
+            derive_trs_status(
+                build_record(teacher, case.reading), last_period_deleted=bool(case.record.periods)
+            )
+            if push
+            else None
+        )
+        event = add_event(
             session,
             teacher=teacher,
             actor=submission.actor,
@@ -234,7 +252,6 @@ def change_cpd(
             note="\n".join(filter(None, (submission.approval and submission.approval.note, note)))
             or None,
         )
-        submission.settle(event.summary)
         session.commit()
     except StaleDataError:
         # Another save bumped the teacher's version between our read and our write.
@@ -253,10 +270,10 @@ def change_cpd(
 
 
 def _new_teacher(session: Session, trn: str, now: datetime) -> Teacher:
-    """CPD's first row for a teacher so far known only to TRS (their first induction period)."""
+    """CPD's first row for a teacher so far known only to TRS (their first induction period),
+    written with the change's own flush."""
     teacher = Teacher(trn=trn, created_at=now, updated_at=now)
     session.add(teacher)
-    session.flush()
     return teacher
 
 

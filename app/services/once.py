@@ -63,11 +63,12 @@ class Once:
     user_id: int
     purpose: str
 
-    def claim(self, session: Session, now: datetime) -> None:
-        """Spend the token in the caller's transaction; raises AlreadyDone or UnknownToken."""
+    def claim(self, session: Session, now: datetime, summary: str | None = None) -> None:
+        """Spend the token in the caller's transaction; raises AlreadyDone or UnknownToken.
+        A write that knows what it did before it writes passes `summary` (no `settle` then)."""
         spent = session.execute(
             _CLAIM, {"token_": self.token, "user_id_": self.user_id, "purpose_": self.purpose,
-                     "now": now},
+                     "now": now, "what": summary},
         )  # fmt: skip
         if spent.rowcount == 1:
             return
@@ -99,7 +100,7 @@ _CLAIM = (
         _TOKENS.c.purpose == bindparam("purpose_"),
         _TOKENS.c.used_at.is_(None),
     )
-    .values(used_at=bindparam("now"))
+    .values(used_at=bindparam("now"), summary=bindparam("what"))
 )
 _SETTLE = update(_TOKENS).where(_THIS_TOKEN).values(summary=bindparam("what"))
 _RELEASE = update(_TOKENS).where(_THIS_TOKEN).values(used_at=None, summary=None)

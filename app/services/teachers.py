@@ -127,14 +127,11 @@ def find_teacher(session: Session, trn: str, *, with_delivery: bool = False) -> 
     return session.scalars(query, {"trn": trn}).unique().one_or_none()
 
 
-def reload_teacher(session: Session, teacher: Teacher) -> Teacher:
-    """The same teacher with their rows read again as they now stand in this transaction (after a
-    change's flush), in one query rather than one per collection."""
-    return (
-        session.scalars(_TEACHER_BY_ID, {"id": teacher.id}, execution_options=_REREAD)
-        .unique()
-        .one()
-    )
+def in_stored_order(teacher: Teacher) -> None:
+    """Put a teacher's rows in memory in the order a fresh read gives them (periods by start
+    date), after a change has edited them. Within the change's transaction the rows in memory are
+    the rows as they stand: the change's version check refuses any save that raced it."""
+    teacher.induction_periods.sort(key=lambda period: period.started_on)
 
 
 # Built once: every teacher page, journey page and save asks them.
@@ -157,8 +154,6 @@ _TEACHER_PAGE_BY_TRN = _TEACHER_BY_TRN.options(
     ),
     undefer(Teacher.last_sent_at),
 )  # fmt: skip
-_TEACHER_BY_ID = _TEACHER_WITH_ROWS.where(Teacher.id == bindparam("id"))
-_REREAD = {"populate_existing": True}
 
 
 def names_by_trn(session: Session, trns: Iterable[str]) -> dict[str, str]:

@@ -122,7 +122,13 @@ def test_insert_an_earlier_finished_period(signed_in_as, teacher, appropriate_bo
         (date(2024, 9, 2), Decimal("2.5")),
         (date(2025, 9, 1), None),
     ]
-    assert outbox_for(db, last_event(db)).start_date == date(2024, 9, 2)
+    event = last_event(db)
+    assert outbox_for(db, event).start_date == date(2024, 9, 2)
+    # The event keeps the rows as a fresh read gives them: the new period first, by its start.
+    assert [p["started_on"] for p in event.after["induction_periods"]] == [
+        "2024-09-02",
+        "2025-09-01",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -343,14 +349,14 @@ def test_the_second_of_two_concurrent_saves_is_refused_with_the_current_record(
 def test_a_write_failing_halfway_leaves_nothing(
     signed_in_as, teacher, appropriate_body, db, monkeypatch
 ):
-    real = casework.record_change
+    real = casework.add_event
 
     def record_then_fail(session, **kwargs):
         real(session, **kwargs)
         session.flush()  # the period, the event and the outbox row are in the transaction
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(casework, "record_change", record_then_fail)
+    monkeypatch.setattr(casework, "add_event", record_then_fail)
     caseworker = signed_in_as("caseworker")
     check = walk(caseworker, TRN, ADD, *_add_pages(appropriate_body.id, "2025-09-01"))
     version = teacher.version
