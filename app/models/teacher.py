@@ -63,7 +63,8 @@ class Teacher(Base):
     extensions: Mapped[list[Extension]] = relationship(
         back_populates="teacher", order_by="Extension.id", cascade="all, delete-orphan"
     )
-    # Read-only: loaded beside the teacher so refreshing the name index needs no query of its own.
+    # Read-only: the teacher page loads it beside the teacher, so refreshing the name index needs
+    # no query of its own.
     search_entry: Mapped[TeacherSearchEntry | None] = relationship(viewonly=True)
     # Read-only, newest first: loaded beside the teacher for the rules' record and the teacher
     # page. Appeals are written as rows of their own, so one just lodged is not in this list until

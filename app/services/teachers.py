@@ -118,11 +118,12 @@ _BY_LIKE = _by_name(TeacherSearchEntry.search_name.like(bindparam("part"), escap
 
 
 def find_teacher(session: Session, trn: str, *, with_delivery: bool = False) -> Teacher | None:
-    """A teacher with their name index entry, periods (and appropriate bodies), extensions and
-    appeals, in one query: a teacher has a dozen periods, a few extensions and an appeal or two at
-    most, so joining them to the teacher's row costs a few dozen rows and saves a round trip each
-    on every page and save. `with_delivery` adds what the teacher page's delivery state reads:
-    the changes TRS has not accepted yet, the open problem and when TRS last accepted a change."""
+    """A teacher with their periods (and appropriate bodies), extensions and appeals, in one
+    query: a teacher has a dozen periods, a few extensions and an appeal or two at most, so joining
+    them to the teacher's row costs a few dozen rows and saves a round trip each on every page and
+    save. `with_delivery` adds what the teacher page reads besides: the name index entry, and for
+    the delivery state the changes TRS has not accepted yet, the open problem and when TRS last
+    accepted a change."""
     query = _TEACHER_PAGE_BY_TRN if with_delivery else _TEACHER_BY_TRN
     return session.scalars(query, {"trn": trn}).unique().one_or_none()
 
@@ -135,16 +136,20 @@ def in_stored_order(teacher: Teacher) -> None:
 
 
 # Built once: every teacher page, journey page and save asks them.
-_TEACHER_WITH_ROWS = select(Teacher).options(
-    joinedload(Teacher.search_entry),
-    joinedload(Teacher.induction_periods).joinedload(InductionPeriod.appropriate_body),
-    joinedload(Teacher.extensions),
-    joinedload(Teacher.appeals),
+_TEACHER_BY_TRN = (
+    select(Teacher)
+    .options(
+        joinedload(Teacher.induction_periods).joinedload(InductionPeriod.appropriate_body),
+        joinedload(Teacher.extensions),
+        joinedload(Teacher.appeals),
+    )
+    .where(Teacher.trn == bindparam("trn"))
 )
-_TEACHER_BY_TRN = _TEACHER_WITH_ROWS.where(Teacher.trn == bindparam("trn"))
-# Only the columns the delivery state reads (each column of a result costs a little on every
-# request); reading any other raises rather than quietly running a query.
+# The teacher page adds the name index entry (it refreshes the name from TRS) and only the columns
+# the delivery state reads (each column of a result costs a little on every request); reading any
+# other raises rather than quietly running a query.
 _TEACHER_PAGE_BY_TRN = _TEACHER_BY_TRN.options(
+    joinedload(Teacher.search_entry),
     joinedload(Teacher.undelivered_changes).load_only(
         OutboxEntry.state, OutboxEntry.created_at, OutboxEntry.next_attempt_at,
         OutboxEntry.attempts, OutboxEntry.last_error, OutboxEntry.leased_until, raiseload=True,
@@ -179,8 +184,9 @@ def remember_name(
 ) -> None:
     """Refresh the search index from a TRS reading, at most hourly unless the name changed.
 
-    The entry is usually in the session already (`find_teacher` loads it), so this reads nothing;
-    a search passes its hit (`known`), which carries the entry's name and when it was read.
+    The entry is usually in the session already (the teacher page's `find_teacher` loads it), so
+    this reads nothing; a search passes its hit (`known`), which carries the entry's name and when
+    it was read.
     """
     if known is not None and _name_is_fresh(known.name, known.name_read_at, person, now):
         return
