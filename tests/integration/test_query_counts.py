@@ -172,7 +172,9 @@ def test_a_confirmed_change_reads_the_teacher_once(
             saved = caseworker.client.post(check, data={"csrf_token": token})
         assert saved.status_code == 302, saved.status_code
         reads = [_read_from(s) for s in statements if s.lstrip().startswith("SELECT")]
-        writes = [" ".join(s.split()[:3]) for s in statements if not s.lstrip().startswith("SELECT")]
+        writes = [
+            " ".join(s.split()[:3]) for s in statements if not s.lstrip().startswith("SELECT")
+        ]
         counted[trn] = (reads, writes)
     assert counted[SMALL] == counted[LARGE], counted
     assert counted[SMALL][0] == ["user_sessions", "teachers"], counted
