@@ -117,11 +117,10 @@ class Submission:
     they are: reading them again would hand back the same objects unchanged, and the write's
     version check refuses a newer change. TRS is read again, fresh."""
 
-    def claim(self, now: datetime, summary: str | None = None) -> None:
-        """Spend the write token (keeping `summary`, what the write did, when it is known) and
-        claim the approved request, in the change's transaction."""
+    def claim(self, now: datetime) -> None:
+        """Spend the write token and claim the approved request, in the change's transaction."""
         if self.once is not None:
-            self.once.claim(self.session, now, summary)
+            self.once.claim(self.session, now)
         if self.approval is not None:
             self.approval.claim(self.session, now)
 
@@ -220,13 +219,12 @@ def change_cpd(
     session, now = submission.session, submission.clock.now()
     try:
         case, decision = open_allowed_case(submission, action, change)
+        # First, so that copies of this confirmation queue here and write nothing: what `write`
+        # reads (the open appeal, say) a copy ahead of this one may be changing.
+        submission.claim(now)
         teacher = case.teacher or _new_teacher(session, submission.trn, now)
         before = snapshot(teacher) if case.teacher else None
-        # The rows are edited in memory first, so the token is spent, with what the change did, in
-        # one statement that is still the transaction's first write.
-        with session.no_autoflush:
-            summary = write(teacher)
-            submission.claim(now, summary)
+        summary = write(teacher)
         touch(teacher, now)
         session.flush()  # the version check, then the CPD rows
         # The record as the change leaves it, from the rows in memory: the derived status must be
@@ -252,6 +250,7 @@ def change_cpd(
             note="\n".join(filter(None, (submission.approval and submission.approval.note, note)))
             or None,
         )
+        submission.settle(summary)
         session.commit()
     except StaleDataError:
         # Another save bumped the teacher's version between our read and our write.

@@ -63,12 +63,11 @@ class Once:
     user_id: int
     purpose: str
 
-    def claim(self, session: Session, now: datetime, summary: str | None = None) -> None:
-        """Spend the token in the caller's transaction; raises AlreadyDone or UnknownToken.
-        A write that knows what it did before it writes passes `summary` (no `settle` then)."""
+    def claim(self, session: Session, now: datetime) -> None:
+        """Spend the token in the caller's transaction; raises AlreadyDone or UnknownToken."""
         spent = session.execute(
             _CLAIM, {"token_": self.token, "user_id_": self.user_id, "purpose_": self.purpose,
-                     "now": now, "what": summary},
+                     "now": now},
         )  # fmt: skip
         if spent.rowcount == 1:
             return
@@ -100,7 +99,7 @@ _CLAIM = (
         _TOKENS.c.purpose == bindparam("purpose_"),
         _TOKENS.c.used_at.is_(None),
     )
-    .values(used_at=bindparam("now"), summary=bindparam("what"))
+    .values(used_at=bindparam("now"))
 )
 _SETTLE = update(_TOKENS).where(_THIS_TOKEN).values(summary=bindparam("what"))
 _RELEASE = update(_TOKENS).where(_THIS_TOKEN).values(used_at=None, summary=None)
