@@ -16,9 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
+from itertools import groupby
+from operator import attrgetter
 
 from sqlalchemy import BindParameter, Select, bindparam, func, select, union
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from app.clock import LONDON
 from app.models import Appeal, InductionPeriod, ManualRequest, Teacher, TeacherSearchEntry
@@ -102,20 +104,16 @@ def _deadlines(session: Session, role: str, today: date, last_day_by: date) -> l
     for window in windows:
         bounds = _CANDIDATES[window.name].bounds(*window.starts_closing_between(today, last_day_by))
         ranges.update(zip(_bounds(window.name), bounds, strict=True))
-    teachers = session.scalars(_teachers_closing(tuple(w.name for w in windows)), ranges)
-    rows = []
-    for teacher in teachers.unique():
-        period = teacher.outcome_period
-        # The latest appeal against the period (a teacher's appeals come newest first).
-        appeal = (
-            next((a for a in teacher.appeals if a.induction_period_id == period.id), None)
-            if period
-            else None
-        )
-        record = TeacherRecord(**cpd_facts(teacher, appeal))
-        name = teacher.search_entry.display_name if teacher.search_entry else None
-        rows.extend(_rows(teacher.trn, name, closing_windows(role, record, today, last_day_by)))
-    return sorted(rows, key=lambda d: (d.last_day, d.window.name, d.trn))
+    rows = session.execute(_candidates_closing(tuple(w.name for w in windows)), ranges)
+    deadlines = []
+    for trn, group in groupby(rows, key=attrgetter("trn")):
+        periods = list(group)  # in start-date order, each with the latest appeal against it
+        outcome = next((p for p in periods if p.outcome is not None), None)
+        appeal = outcome if outcome is not None and outcome.lodged_on is not None else None
+        record = TeacherRecord(**cpd_facts(periods, appeal))
+        closing = closing_windows(role, record, today, last_day_by)
+        deadlines.extend(_rows(trn, periods[0].display_name, closing))
+    return sorted(deadlines, key=lambda d: (d.last_day, d.window.name, d.trn))
 
 
 def _rows(trn: str, name: str | None, closing: tuple) -> list[Deadline]:
@@ -138,24 +136,41 @@ def _rows(trn: str, name: str | None, closing: tuple) -> list[Deadline]:
 
 
 @lru_cache
-def _teachers_closing(window_names: tuple[str, ...]) -> Select:
-    """The candidates for these windows, with their periods, names and appeals joined (a
-    candidate has a few periods and an appeal or two: one round trip and one pass, not four).
+def _candidates_closing(window_names: tuple[str, ...]) -> Select:
+    """The candidates for these windows as plain rows: one a period, in start-date order, each with
+    the teacher's name and the latest appeal against the period (a candidate has a few periods and
+    an appeal or two: one round trip, and no ORM objects to build for a list).
 
     Built once per set of windows, each window's range bound on every run (`_bounds`): building
     the statement cost about as much as running it."""
     candidates = union(
         *(_CANDIDATES[name].query(*(bindparam(b) for b in _bounds(name))) for name in window_names)
     ).subquery()
-    return (
-        select(Teacher)
-        .where(Teacher.id.in_(select(candidates.c.teacher_id)))
-        .options(
-            joinedload(Teacher.induction_periods),
-            joinedload(Teacher.search_entry),
-            joinedload(Teacher.appeals),
-        )
+    latest_appeal = (
+        select(func.max(_APPEALS.c.id))
+        .where(_APPEALS.c.induction_period_id == _PERIODS.c.id)
+        .correlate(_PERIODS)
+        .scalar_subquery()
     )
+    return (
+        select(
+            _TEACHERS.c.trn, _NAMES.c.display_name,
+            _PERIODS.c.started_on, _PERIODS.c.finished_on, _PERIODS.c.outcome,
+            _PERIODS.c.outcome_on, _PERIODS.c.outcome_recorded_at,
+            _APPEALS.c.lodged_on, _APPEALS.c.decision, _APPEALS.c.decided_on,
+        )
+        .select_from(
+            _TEACHERS.join(_PERIODS, _PERIODS.c.teacher_id == _TEACHERS.c.id)
+            .outerjoin(_NAMES, _NAMES.c.teacher_id == _TEACHERS.c.id)
+            .outerjoin(_APPEALS, _APPEALS.c.id == latest_appeal)
+        )
+        .where(_TEACHERS.c.id.in_(select(candidates.c.teacher_id)))
+        .order_by(_TEACHERS.c.trn, _PERIODS.c.started_on)
+    )  # fmt: skip
+
+
+_TEACHERS, _PERIODS, _APPEALS = Teacher.__table__, InductionPeriod.__table__, Appeal.__table__
+_NAMES, _REQUESTS = TeacherSearchEntry.__table__, ManualRequest.__table__
 
 
 def _bounds(window_name: str) -> tuple[str, str]:
@@ -215,31 +230,31 @@ _CANDIDATES = {
 
 
 # The count of every open request rides on each row shown (a window is counted before LIMIT).
-# Built once, as every caseworker's list runs it.
+# Built once, as every caseworker's list runs it; plain rows, as the list only shows them.
 _OLDEST_WAITING = (
-    select(ManualRequest, TeacherSearchEntry.display_name, func.count().over())
-    .outerjoin(TeacherSearchEntry, TeacherSearchEntry.teacher_id == ManualRequest.teacher_id)
-    .where(ManualRequest.state == "open", ManualRequest.kind.in_(WAITING_KINDS))
-    .order_by(ManualRequest.requested_at, ManualRequest.id)
+    select(_REQUESTS.c.id, _REQUESTS.c.trn, _REQUESTS.c.kind, _REQUESTS.c.requested_at,
+           _NAMES.c.display_name, func.count().over().label("total"))
+    .select_from(_REQUESTS.outerjoin(_NAMES, _NAMES.c.teacher_id == _REQUESTS.c.teacher_id))
+    .where(_REQUESTS.c.state == "open", _REQUESTS.c.kind.in_(tuple(WAITING_KINDS)))
+    .order_by(_REQUESTS.c.requested_at, _REQUESTS.c.id)
     .limit(WAITING_SHOWN)
-)
+)  # fmt: skip
 
 
 def _waiting(session: Session, today: date) -> tuple[list[WaitingRequest], int]:
     """Open drift and delivery requests, oldest first (index ix_manual_requests_state_kind)."""
     rows = session.execute(_OLDEST_WAITING).all()
-    total = rows[0][2] if rows else 0
     waiting = []
-    for request, name, _ in rows:
-        requested_on = request.requested_at.astimezone(LONDON).date()
+    for row in rows:
+        requested_on = row.requested_at.astimezone(LONDON).date()
         waiting.append(
             WaitingRequest(
-                request.id,
-                request.trn,
-                name,
-                request.kind,
+                row.id,
+                row.trn,
+                row.display_name,
+                row.kind,
                 requested_on,
                 calendar_days_since(requested_on, today),
             )
         )
-    return waiting, total
+    return waiting, rows[0].total if rows else 0

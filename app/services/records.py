@@ -6,6 +6,10 @@ through here, so they all see a teacher the same way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Protocol
+
 from app.clock import LONDON
 from app.models import Appeal, Teacher
 from app.rules import PeriodFacts, TeacherRecord
@@ -48,13 +52,33 @@ def build_record(teacher: Teacher | None, reading: TrsReading) -> TeacherRecord:
         return TeacherRecord(**trs)
     outcome_period = teacher.outcome_period
     appeal = _appeal_against(teacher, outcome_period.id if outcome_period else None)
-    return TeacherRecord(**trs, **cpd_facts(teacher, appeal))
+    # In start-date order (the relationship's order_by).
+    return TeacherRecord(**trs, **cpd_facts(teacher.induction_periods, appeal))
 
 
-def cpd_facts(teacher: Teacher, appeal: Appeal | None) -> dict[str, object]:
-    """What CPD holds, as `TeacherRecord` fields; `appeal` is the latest against the outcome."""
-    periods = teacher.induction_periods  # in start-date order (the relationship's order_by)
-    outcome_period = teacher.outcome_period
+class PeriodFields(Protocol):
+    """What the rules read of an induction period: a row of `induction_periods` as the ORM or a
+    plain query gives it."""
+
+    started_on: date
+    finished_on: date | None
+    outcome: str | None
+    outcome_on: date | None
+    outcome_recorded_at: datetime | None
+
+
+class AppealFields(Protocol):
+    """What the rules read of an appeal."""
+
+    lodged_on: date
+    decision: str | None
+    decided_on: date | None
+
+
+def cpd_facts(periods: Sequence[PeriodFields], appeal: AppealFields | None) -> dict[str, object]:
+    """What CPD holds, as `TeacherRecord` fields: the periods in start-date order, and the latest
+    appeal against the outcome."""
+    outcome_period = next((p for p in periods if p.outcome is not None), None)
     recorded_at = outcome_period.outcome_recorded_at if outcome_period else None
     return {
         "periods": tuple(

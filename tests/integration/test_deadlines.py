@@ -84,6 +84,34 @@ def test_an_appeals_officer_sees_the_appeal_windows_closing_soonest_first(signed
     assert page.select_one("#waiting-requests") is None  # not the appeals officers' work
 
 
+def test_a_fail_is_judged_by_the_appeals_against_its_own_period(
+    signed_in_as, deadlines, db, add_teacher, appropriate_body, clock
+):
+    """A teacher with several periods is one row; an appeal against an earlier fail (set aside by
+    the panel) does not count as an appeal against the fail now standing."""
+    added = add_teacher("2700005")
+    db.add(TeacherSearchEntry(teacher_id=added.id, display_name="Ivy Again",
+                              search_name="ivy again", read_from_trs_at=clock.now()))  # fmt: skip
+    earlier = add_period(db, added, appropriate_body.id, "2023-09-04", "2024-07-19", "3")
+    db.add(Appeal(teacher_id=added.id, induction_period_id=earlier.id, failed_on=date(2024, 7, 19),
+                  lodged_on=date(2024, 8, 1), decision="extended", decided_on=date(2024, 8, 20),
+                  extension_terms=1, created_at=clock.now()))  # fmt: skip
+    add_period(db, added, appropriate_body.id, "2024-09-02", "2025-12-11", "3", outcome="fail",
+               recorded_at=datetime(2025, 12, 11, 15, tzinfo=LONDON))  # fmt: skip
+    db.commit()
+
+    rows = _rows(signed_in_as("appeals_officer").get("/deadlines"), "closing-windows")
+    assert [row[0] for row in rows] == [
+        f"Carol Winter TRN {CHRISTMAS_FAIL}",
+        "Ivy Again TRN 2700005",
+        f"Abel Appeal TRN {OPEN_APPEAL}",
+    ]
+    assert rows[1][1:3] == [
+        "Appeal lodging window Record that an appeal was lodged",
+        "14 January 2026",
+    ]
+
+
 def test_a_caseworker_sees_corrections_and_the_requests_waiting_longest(signed_in_as, deadlines):
     page = signed_in_as("caseworker").get("/deadlines")
 
