@@ -1,7 +1,8 @@
 """What every change shares: who made it, its audit event, and its outbox row for TRS.
 
-A service makes its CPD rows, then calls `record_change`, then commits once: the rows, the event
-and the outbox entry go in together or not at all (docs/domain.md, after an allowed change). Touching the teacher bumps its
+A service makes its CPD rows, then touches the teacher and adds the event and outbox row
+(`record_change` does both), then commits once: the rows, the event and the outbox entry go in
+together or not at all (docs/domain.md, after an allowed change). Touching the teacher bumps its
 version, so a caseworker saving over someone else's newer change is refused.
 """
 

@@ -41,6 +41,9 @@ MOST_WORKING_DAYS = 60
 WAITING_SHOWN = 20
 WAITING_KINDS = {"delivery": "Delivery to TRS stopped", "drift": "CPD and TRS disagree (drift)"}
 WAITING_ROLES = ("caseworker", "senior_caseworker")
+# The tables the list reads, as plain tables: it builds no ORM objects.
+_TEACHERS, _PERIODS, _APPEALS = Teacher.__table__, InductionPeriod.__table__, Appeal.__table__
+_NAMES, _REQUESTS = TeacherSearchEntry.__table__, ManualRequest.__table__
 
 
 @dataclass(frozen=True)
@@ -167,10 +170,6 @@ def _candidates_closing(window_names: tuple[str, ...]) -> Select:
         .where(_TEACHERS.c.id.in_(select(candidates.c.teacher_id)))
         .order_by(_TEACHERS.c.trn, _PERIODS.c.started_on)
     )  # fmt: skip
-
-
-_TEACHERS, _PERIODS, _APPEALS = Teacher.__table__, InductionPeriod.__table__, Appeal.__table__
-_NAMES, _REQUESTS = TeacherSearchEntry.__table__, ManualRequest.__table__
 
 
 def _bounds(window_name: str) -> tuple[str, str]:
