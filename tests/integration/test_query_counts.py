@@ -178,7 +178,7 @@ def test_a_confirmed_change_reads_the_teacher_once(
         counted[trn] = (reads, writes)
     assert counted[SMALL] == counted[LARGE], counted
     assert counted[SMALL][0] == ["user_sessions", "teachers"], counted
-    # The token is spent in the first write, then the version check, and nothing twice.
+    # The token is spent in the first write, then the version check; its summary is kept last.
     assert counted[SMALL][1] == [
         "UPDATE write_tokens SET",
         "UPDATE teachers SET",
