@@ -7,8 +7,10 @@ the same teacher cannot both win.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -37,7 +39,43 @@ TRAINING_PROGRAMMES = {"provider_led": "Provider-led", "school_led": "School-led
 OUTCOMES = {"pass": "Passed", "fail": "Failed"}
 
 
-class Teacher(Base):
+class InductionFacts:
+    """What a teacher's periods and extensions say at a glance. Shared by the ORM's `Teacher` and
+    the teacher page's plain read of the same rows (`app/services/teacher_page.py`)."""
+
+    induction_periods: Sequence[Any]  # in start-date order
+    extensions: Sequence[Any]
+
+    @property
+    def ongoing_period(self) -> Any:
+        return next((p for p in self.induction_periods if p.finished_on is None), None)
+
+    @property
+    def outcome_period(self) -> Any:
+        return next((p for p in self.induction_periods if p.outcome is not None), None)
+
+    @property
+    def total_extension_terms(self) -> Decimal:
+        return sum((e.number_of_terms for e in self.extensions), Decimal("0"))
+
+
+class PeriodWording:
+    """An induction period's codes in words, for the ORM's `InductionPeriod` and the teacher
+    page's plain read of it."""
+
+    training_programme: str
+    outcome: str | None
+
+    @property
+    def training_programme_name(self) -> str:
+        return TRAINING_PROGRAMMES[self.training_programme]
+
+    @property
+    def outcome_name(self) -> str | None:
+        return OUTCOMES.get(self.outcome) if self.outcome else None
+
+
+class Teacher(InductionFacts, Base):
     __tablename__ = "teachers"
     __table_args__ = (
         CheckConstraint("trn ~ '^[0-9]{7}$'", name="ck_teachers_trn_format").ddl_if(
@@ -98,20 +136,8 @@ class Teacher(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    @property
-    def ongoing_period(self) -> InductionPeriod | None:
-        return next((p for p in self.induction_periods if p.finished_on is None), None)
 
-    @property
-    def outcome_period(self) -> InductionPeriod | None:
-        return next((p for p in self.induction_periods if p.outcome is not None), None)
-
-    @property
-    def total_extension_terms(self) -> Decimal:
-        return sum((e.number_of_terms for e in self.extensions), Decimal("0"))
-
-
-class InductionPeriod(Base):
+class InductionPeriod(PeriodWording, Base):
     """A stretch of induction with one appropriate body."""
 
     __tablename__ = "induction_periods"
@@ -170,14 +196,6 @@ class InductionPeriod(Base):
 
     teacher: Mapped[Teacher] = relationship(back_populates="induction_periods")
     appropriate_body: Mapped[AppropriateBody] = relationship(lazy="joined")
-
-    @property
-    def training_programme_name(self) -> str:
-        return TRAINING_PROGRAMMES[self.training_programme]
-
-    @property
-    def outcome_name(self) -> str | None:
-        return OUTCOMES.get(self.outcome) if self.outcome else None
 
 
 class Extension(Base):

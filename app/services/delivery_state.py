@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.models import ManualRequest, OutboxEntry, Teacher
+from app.services.teacher_page import OpenProblem, TeacherOnPage, UndeliveredChange
 from app.trs.reconcile import StatusValues
 
 
@@ -54,9 +54,9 @@ class DeliveryState:
         return bool(self.waiting or self.stopped or self.drift)
 
 
-def delivery_state(teacher: Teacher, now: datetime) -> DeliveryState:
-    """The teacher's delivery state, from what `find_teacher(..., with_delivery=True)` loaded
-    with them (no query of its own)."""
+def delivery_state(teacher: TeacherOnPage, now: datetime) -> DeliveryState:
+    """The teacher's delivery state, from what `read_teacher_page` read with them (no query of
+    its own)."""
     rows = teacher.undelivered_changes
     pending = [row for row in rows if row.state == "pending"]
     failed = next((row for row in rows if row.state == "failed"), None)
@@ -69,7 +69,7 @@ def delivery_state(teacher: Teacher, now: datetime) -> DeliveryState:
     )
 
 
-def _waiting(pending: list[OutboxEntry], now: datetime) -> WaitingChange:
+def _waiting(pending: list[UndeliveredChange], now: datetime) -> WaitingChange:
     first = pending[0]
     return WaitingChange(
         made_at=first.created_at,
@@ -81,14 +81,14 @@ def _waiting(pending: list[OutboxEntry], now: datetime) -> WaitingChange:
     )
 
 
-def _stopped(row: OutboxEntry, request: ManualRequest | None) -> StoppedDelivery:
+def _stopped(row: UndeliveredChange, request: OpenProblem | None) -> StoppedDelivery:
     if request is None:
         return StoppedDelivery(row.last_error or "TRS refused the change", None)
     because = (request.answers or {}).get("stopped_because") or row.last_error or request.reason
     return StoppedDelivery(because, request.id)
 
 
-def _drift(request: ManualRequest | None) -> Drift | None:
+def _drift(request: OpenProblem | None) -> Drift | None:
     answers = request.answers if request is not None else None
     if request is None or not answers or "trs" not in answers or "cpd" not in answers:
         return None

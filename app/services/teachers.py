@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Select, bindparam, column, func, select, table, text
-from sqlalchemy.orm import Session, joinedload, undefer
+from sqlalchemy.orm import Session, joinedload
 
-from app.models import InductionPeriod, ManualRequest, OutboxEntry, Teacher, TeacherSearchEntry
+from app.models import InductionPeriod, Teacher, TeacherSearchEntry
 from app.models.search_index import TRIGRAM_TABLE
 from app.trs.person import TrsPerson
 
@@ -117,15 +117,13 @@ _BY_PHRASE = _by_name(
 _BY_LIKE = _by_name(TeacherSearchEntry.search_name.like(bindparam("part"), escape="\\"))
 
 
-def find_teacher(session: Session, trn: str, *, with_delivery: bool = False) -> Teacher | None:
+def find_teacher(session: Session, trn: str) -> Teacher | None:
     """A teacher with their periods (and appropriate bodies), extensions and appeals, in one
     query: a teacher has a dozen periods, a few extensions and an appeal or two at most, so joining
-    them to the teacher's row costs a few dozen rows and saves a round trip each on every page and
-    save. `with_delivery` adds what the teacher page reads besides: the name index entry, and for
-    the delivery state the changes TRS has not accepted yet, the open problem and when TRS last
-    accepted a change."""
-    query = _TEACHER_PAGE_BY_TRN if with_delivery else _TEACHER_BY_TRN
-    return session.scalars(query, {"trn": trn}).unique().one_or_none()
+    them to the teacher's row costs a few dozen rows and saves a round trip each on every journey
+    page and save. (The teacher page, which only reads, has a query of its own:
+    `app/services/teacher_page.py`.)"""
+    return session.scalars(_TEACHER_BY_TRN, {"trn": trn}).unique().one_or_none()
 
 
 def in_stored_order(teacher: Teacher) -> None:
@@ -135,7 +133,7 @@ def in_stored_order(teacher: Teacher) -> None:
     teacher.induction_periods.sort(key=lambda period: period.started_on)
 
 
-# Built once: every teacher page, journey page and save asks them.
+# Built once: every journey page and save asks it.
 _TEACHER_BY_TRN = (
     select(Teacher)
     .options(
@@ -145,20 +143,6 @@ _TEACHER_BY_TRN = (
     )
     .where(Teacher.trn == bindparam("trn"))
 )
-# The teacher page adds the name index entry (it refreshes the name from TRS) and only the columns
-# the delivery state reads (each column of a result costs a little on every request); reading any
-# other raises rather than quietly running a query.
-_TEACHER_PAGE_BY_TRN = _TEACHER_BY_TRN.options(
-    joinedload(Teacher.search_entry),
-    joinedload(Teacher.undelivered_changes).load_only(
-        OutboxEntry.state, OutboxEntry.created_at, OutboxEntry.next_attempt_at,
-        OutboxEntry.attempts, OutboxEntry.last_error, OutboxEntry.leased_until, raiseload=True,
-    ),
-    joinedload(Teacher.open_problems).load_only(
-        ManualRequest.kind, ManualRequest.answers, ManualRequest.reason, raiseload=True
-    ),
-    undefer(Teacher.last_sent_at),
-)  # fmt: skip
 
 
 def names_by_trn(session: Session, trns: Iterable[str]) -> dict[str, str]:
@@ -184,9 +168,8 @@ def remember_name(
 ) -> None:
     """Refresh the search index from a TRS reading, at most hourly unless the name changed.
 
-    The entry is usually in the session already (the teacher page's `find_teacher` loads it), so
-    this reads nothing; a search passes its hit (`known`), which carries the entry's name and when
-    it was read.
+    The caller passes what the entry held (`known`: the teacher page's read and a search both
+    have it), so a name read within the hour costs no query.
     """
     if known is not None and _name_is_fresh(known.name, known.name_read_at, person, now):
         return

@@ -4,10 +4,9 @@ Most views of a teacher repeat the last one: the same rows, the same TRS values,
 and day. Rendering the record and working out its actions and outlook was most of the page's
 work, so each app keeps the HTML keyed by every value it is made from:
 
-- every column and related row the teacher's query loaded (what the record can show without a
-  query of its own; `tests/integration/test_query_counts.py` holds it to that query), each as
-  its `repr`, so values that compare equal but print differently (0.5 and 0.50, one instant in
-  two time zones) are different keys;
+- what CPD holds, as `read_teacher_page` read it: plain values whose `repr` prints each one, so
+  values that compare equal but print differently (0.5 and 0.50, one instant in two time zones)
+  are different keys;
 - the TRS reading's values, but not when it was read;
 - the delivery state, the person's role, the TRN, the day and the day previewed.
 
@@ -27,12 +26,11 @@ from typing import Any
 from flask import current_app, g
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
-from sqlalchemy import inspect
 
-from app.models import Teacher
 from app.rules import long_date
 from app.services.delivery_state import DeliveryState
 from app.services.outlook import teacher_outlook
+from app.services.teacher_page import TeacherOnPage
 from app.services.teachers import summarise_induction
 from app.trs.gateway import TrsReading
 from app.web.context import clock
@@ -51,7 +49,7 @@ _NOT_READ = datetime(1970, 1, 1, tzinfo=UTC)
 
 def record_html(
     trn: str,
-    teacher: Teacher | None,
+    teacher: TeacherOnPage | None,
     reading: TrsReading,
     delivery: DeliveryState | None,
     preview: date | None,
@@ -60,25 +58,21 @@ def record_html(
     role = g.current_user.role
     today = clock().today()
     kept: dict[tuple, str] = current_app.extensions.setdefault("teacher_records", {})
-    try:
-        key: tuple | None = (
-            trn,
-            role,
-            today,
-            preview,
-            _loaded_values(teacher),
-            repr(replace(reading, read_at=_NOT_READ)),
-            repr(delivery),
-        )
-    except _Expired:  # rows expired in this session: their values are not at hand to key on
-        key = None
-    html = kept.get(key) if key else None
+    key = (
+        trn,
+        role,
+        today,
+        preview,
+        repr(teacher),
+        repr(replace(reading, read_at=_NOT_READ)),
+        repr(delivery),
+    )
+    html = kept.get(key)
     if html is None:
         html = _render(trn, teacher, reading, delivery, preview, role, today)
-        if key:
-            if len(kept) >= KEPT:
-                kept.clear()
-            kept[key] = html
+        if len(kept) >= KEPT:
+            kept.clear()
+        kept[key] = html
     html = html.replace(READ_AT, escape(format_time(reading.read_at)))
     if CSRF_TOKEN in html:
         html = html.replace(CSRF_TOKEN, escape(generate_csrf()))
@@ -87,7 +81,7 @@ def record_html(
 
 def _render(
     trn: str,
-    teacher: Teacher | None,
+    teacher: TeacherOnPage | None,
     reading: TrsReading,
     delivery: DeliveryState | None,
     preview: date | None,
@@ -120,41 +114,3 @@ def _render(
 def record_title(trn: str, reading: TrsReading, preview: date | None) -> str:
     name = reading.person.full_name if reading.person else f"TRN {trn}"
     return f"{name} on {long_date(preview)} (preview)" if preview else name
-
-
-class _Expired(Exception):
-    """A row's values were expired, so reading one would query: the rows cannot be a key."""
-
-
-_ATTRIBUTES: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-
-
-def _loaded_values(row: Any, seen: set[int] | None = None) -> tuple:
-    """Every column value and related row the session has loaded for `row`, as text."""
-    if row is None:
-        return ()
-    seen = set() if seen is None else seen
-    state = inspect(row)
-    if id(row) in seen:  # a row reached twice (a back reference): its identity says enough
-        return (repr(state.identity_key),)
-    if state.expired_attributes:
-        raise _Expired
-    seen.add(id(row))
-    kind = type(row)
-    if kind not in _ATTRIBUTES:
-        _ATTRIBUTES[kind] = (
-            tuple(state.mapper.column_attrs.keys()),
-            tuple(state.mapper.relationships.keys()),
-        )
-    columns, relationships = _ATTRIBUTES[kind]
-    loaded = state.dict
-    values: list[Any] = [kind.__name__]
-    values += [repr(loaded[name]) if name in loaded else "-" for name in columns]
-    for name in relationships:
-        if name not in loaded:
-            values.append("-")
-        elif isinstance(loaded[name], list):
-            values.append(tuple(_loaded_values(each, seen) for each in loaded[name]))
-        else:
-            values.append(_loaded_values(loaded[name], seen))
-    return tuple(values)

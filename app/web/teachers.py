@@ -12,8 +12,10 @@ from app.rules import MalformedChange
 from app.rules.numbers import read_whole_number
 from app.services.delivery_state import delivery_state
 from app.services.policy import on_date
+from app.services.teacher_page import read_teacher_page
 from app.services.teachers import (
     TRN_PATTERN,
+    SearchHit,
     find_teacher,
     remember_name,
     search_teachers,
@@ -69,7 +71,7 @@ def teacher(trn: str) -> Any:
     if not TRN_PATTERN.match(trn):
         abort(404)
     session = db_session()
-    cpd = find_teacher(session, trn, with_delivery=True)
+    cpd = read_teacher_page(session, trn)
     delivery = delivery_state(cpd, clock().now()) if cpd else None
     reading = trs_gateway().read_person(trn)
     if delivery and delivery.last_sent_at and reading.read_at <= delivery.last_sent_at:
@@ -77,7 +79,11 @@ def teacher(trn: str) -> Any:
         # reading: the cached "Held in TRS" would show the status from before the change.
         reading = trs_gateway().read_person(trn, fresh=True)
     if cpd is not None and reading.person is not None:
-        remember_name(session, cpd.id, reading.person, clock().now())
+        entry = cpd.search_entry
+        known = (
+            SearchHit(cpd.id, trn, entry.display_name, entry.read_from_trs_at) if entry else None
+        )
+        remember_name(session, cpd.id, reading.person, clock().now(), known=known)
     if cpd is None and reading.state == "not_found":
         abort(404)
     try:
