@@ -3,10 +3,11 @@
 The page only reads, and building ORM objects (identity map, instrumented collections, a loader
 for each joined relationship on every query) cost more than the query itself: about 1 ms of a
 page. Here the same rows come back as tuples and are grouped into frozen dataclasses that carry
-the attributes the page, the rules' record, the delivery state and the journeys' links read, with
-the same names as the ORM's (`Teacher`, `InductionPeriod`, ...), so each of those reads either.
-Made of plain values, a `TeacherOnPage` prints every value the record can show, so its `repr` is
-part of the key the rendered record is kept under (`app/web/record.py`).
+the attributes the page, the rules' record, the delivery state and the journeys' links read (and
+no others: notes, versions), with the same names as the ORM's (`Teacher`, `InductionPeriod`, ...),
+so each of those reads either. Made of plain values, a `TeacherOnPage` prints every value the
+record can show, so its `repr` is part of the key the rendered record is kept under
+(`app/web/record.py`).
 """
 
 from __future__ import annotations
@@ -50,7 +51,6 @@ class PeriodOnPage(PeriodWording):
     outcome_on: date | None
     outcome_recorded_at: datetime | None
     closed_by_exemption: bool
-    note: str | None
     appropriate_body: BodyOnPage
 
 
@@ -70,8 +70,6 @@ class AppealOnPage:
     decision: str | None
     decided_on: date | None
     extension_terms: Decimal | None
-    note: str | None
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -109,7 +107,6 @@ class NameEntry:
 class TeacherOnPage(InductionFacts):
     id: int
     trn: str
-    version: int
     last_sent_at: datetime | None
     search_entry: NameEntry | None
     induction_periods: tuple[PeriodOnPage, ...]  # in start-date order
@@ -120,19 +117,18 @@ class TeacherOnPage(InductionFacts):
 
 
 # Each part's columns, in its dataclass's field order (the body's after the period's own).
-_TEACHER = (Teacher.id, Teacher.trn, Teacher.version, Teacher.last_sent_at)
+_TEACHER = (Teacher.id, Teacher.trn, Teacher.last_sent_at)
 _NAME = (TeacherSearchEntry.display_name, TeacherSearchEntry.read_from_trs_at)
 _PERIOD = (
     InductionPeriod.id, InductionPeriod.started_on, InductionPeriod.finished_on,
     InductionPeriod.training_programme, InductionPeriod.number_of_terms, InductionPeriod.outcome,
     InductionPeriod.outcome_on, InductionPeriod.outcome_recorded_at,
-    InductionPeriod.closed_by_exemption, InductionPeriod.note,
-    AppropriateBody.id, AppropriateBody.name,
+    InductionPeriod.closed_by_exemption, AppropriateBody.id, AppropriateBody.name,
 )  # fmt: skip
 _EXTENSION = (Extension.id, Extension.number_of_terms, Extension.created_at)
 _APPEAL = (
     Appeal.id, Appeal.induction_period_id, Appeal.failed_on, Appeal.lodged_on, Appeal.decision,
-    Appeal.decided_on, Appeal.extension_terms, Appeal.note, Appeal.created_at,
+    Appeal.decided_on, Appeal.extension_terms,
 )  # fmt: skip
 _CHANGE = (
     OutboxEntry.id, OutboxEntry.state, OutboxEntry.created_at, OutboxEntry.next_attempt_at,
