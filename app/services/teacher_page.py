@@ -12,6 +12,7 @@ record can show, so its `repr` is part of the key the rendered record is kept un
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -169,23 +170,23 @@ def read_teacher_page(session: Session, trn: str) -> TeacherOnPage | None:
         *first[_T],
         search_entry=NameEntry(*name) if name[0] is not None else None,
         induction_periods=_each(rows, _P, _period),
-        extensions=_each(rows, _E, lambda values: ExtensionOnPage(*values)),
-        appeals=_each(rows, _A, lambda values: AppealOnPage(*values)),
-        undelivered_changes=_each(rows, _C, lambda values: UndeliveredChange(*values)),
-        open_problems=_each(rows, _R, lambda values: OpenProblem(*values)),
+        extensions=_each(rows, _E, ExtensionOnPage),
+        appeals=_each(rows, _A, AppealOnPage),
+        undelivered_changes=_each(rows, _C, UndeliveredChange),
+        open_problems=_each(rows, _R, OpenProblem),
     )
 
 
-def _period(values: tuple) -> PeriodOnPage:
+def _period(*values: Any) -> PeriodOnPage:
     return PeriodOnPage(*values[:-2], appropriate_body=BodyOnPage(*values[-2:]))
 
 
-def _each(rows: list[Row], part: slice, make: Any) -> tuple:
+def _each(rows: list[Row], part: slice, make: Callable[..., Any]) -> tuple:
     """One of a joined relationship's rows for each id, in the rows' order (the joins repeat
     each row once for each row of the others)."""
     seen: dict[int, Any] = {}
     for row in rows:
         values = row[part]
         if values[0] is not None and values[0] not in seen:
-            seen[values[0]] = make(values)
+            seen[values[0]] = make(*values)
     return tuple(seen.values())
