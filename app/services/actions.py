@@ -14,9 +14,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from app.models import Teacher
 from app.rules import ACTIONS, CONSOLE_ACTIONS, Decision, available_actions, role_may
 from app.services.records import TrsUnreadable, build_record
+from app.services.teacher_page import TeacherAsRead
 from app.trs.gateway import TrsReading
 
 
@@ -41,7 +41,7 @@ class TeacherActions:
 
 
 def teacher_actions(
-    teacher: Teacher | None,
+    teacher: TeacherAsRead | None,
     reading: TrsReading,
     role: str,
     today: date,

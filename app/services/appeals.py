@@ -20,6 +20,7 @@ from app.models import Appeal, Extension, InductionPeriod, Teacher
 from app.models.appeal import APPEAL_DECISIONS
 from app.rules import APPEAL_DECISION, APPEAL_LODGING, long_date
 from app.services.casework import Case, Outcome, Submission, change_cpd, terms_words
+from app.services.teacher_page import TeacherAsRead
 
 LODGE = "lodge_appeal"
 DECIDE = "record_appeal_decision"
@@ -129,7 +130,7 @@ def _state(trn: str, appeal: Appeal) -> AppealState:
     )
 
 
-def teacher_appeals(teacher: Teacher | None) -> list[AppealState]:
+def teacher_appeals(teacher: TeacherAsRead | None) -> list[AppealState]:
     """Every appeal this teacher has lodged, newest first, and a fail still open to one."""
     if teacher is None:
         return []

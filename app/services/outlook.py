@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.clock import LONDON
-from app.models import Teacher
 from app.models.teacher import OUTCOMES
 from app.rules import (
     ACTIONS,
@@ -28,6 +27,7 @@ from app.rules import (
 )
 from app.services.casework import terms_words
 from app.services.records import TrsUnreadable, build_record
+from app.services.teacher_page import TeacherAsRead
 from app.trs.gateway import TrsReading
 
 
@@ -92,7 +92,7 @@ class Outlook:
 
 
 def teacher_outlook(
-    teacher: Teacher | None,
+    teacher: TeacherAsRead | None,
     reading: TrsReading,
     role: str,
     today: date,
@@ -115,7 +115,7 @@ def teacher_outlook(
 
 
 def induction_picture(
-    teacher: Teacher, record: TeacherRecord, today: date, on: date | None = None
+    teacher: TeacherAsRead, record: TeacherRecord, today: date, on: date | None = None
 ) -> InductionPicture | None:
     """Periods, extensions, the outcome and each window, with today (and a previewed day)."""
     if not teacher.induction_periods:

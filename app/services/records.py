@@ -11,8 +11,8 @@ from datetime import date, datetime
 from typing import Protocol
 
 from app.clock import LONDON
-from app.models import Appeal, Teacher
 from app.rules import PeriodFacts, TeacherRecord
+from app.services.teacher_page import TeacherAsRead
 from app.trs.gateway import TrsReading
 
 _FOUND = {
@@ -31,7 +31,7 @@ class TrsUnreadable(Exception):
         self.reading = reading
 
 
-def build_record(teacher: Teacher | None, reading: TrsReading) -> TeacherRecord:
+def build_record(teacher: TeacherAsRead | None, reading: TrsReading) -> TeacherRecord:
     """What TRS and CPD hold for one teacher, as the rules see it."""
     if reading.state == "unavailable":
         raise TrsUnreadable(reading)
@@ -93,7 +93,7 @@ def cpd_facts(periods: Sequence[PeriodFields], appeal: AppealFields | None) -> d
     }
 
 
-def _appeal_against(teacher: Teacher, period_id: int | None) -> Appeal | None:
+def _appeal_against(teacher: TeacherAsRead, period_id: int | None) -> AppealFields | None:
     """The latest appeal against the period now carrying the outcome."""
     if period_id is None:
         return None

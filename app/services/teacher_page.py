@@ -117,6 +117,11 @@ class TeacherOnPage(InductionFacts):
     open_problems: tuple[OpenProblem, ...]
 
 
+TeacherAsRead = Teacher | TeacherOnPage
+"""A teacher as a page or a change reads them: the ORM's objects, which a change edits, or the
+teacher page's plain values. Whatever only reads a teacher takes either."""
+
+
 # Each part's columns, in its dataclass's field order (the body's after the period's own).
 _TEACHER = (Teacher.id, Teacher.trn, Teacher.last_sent_at)
 _NAME = (TeacherSearchEntry.display_name, TeacherSearchEntry.read_from_trs_at)

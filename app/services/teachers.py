@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.models import InductionPeriod, Teacher, TeacherSearchEntry
 from app.models.search_index import TRIGRAM_TABLE
+from app.services.teacher_page import TeacherAsRead
 from app.trs.person import TrsPerson
 
 TRN_PATTERN = re.compile(r"^[0-9]{7}\Z")  # \Z: "$" would also accept a trailing newline
@@ -201,7 +202,7 @@ class InductionSummary:
     extension_terms: Decimal
 
 
-def summarise_induction(teacher: Teacher) -> InductionSummary:
+def summarise_induction(teacher: TeacherAsRead) -> InductionSummary:
     periods = teacher.induction_periods
     terms = sum((p.number_of_terms or Decimal("0") for p in periods), Decimal("0"))
     extensions = teacher.total_extension_terms

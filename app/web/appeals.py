@@ -12,10 +12,11 @@ from typing import Any
 from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
-from app.models import Appeal, Teacher
+from app.models import Appeal
 from app.rules import role_may
 from app.services.appeals import AppealState, appeals_list, teacher_appeals
 from app.services.sessions import SignedIn
+from app.services.teacher_page import TeacherAsRead
 from app.services.teachers import names_by_trn
 from app.web.auth import NAVIGATION_COUNTS, require_role
 from app.web.context import clock, db_session
@@ -49,6 +50,6 @@ NAVIGATION_COUNTS["appeals.appeals_page"] = (_appeals_to_decide, "to decide")
 
 
 @blueprint.app_template_global()
-def appeals_of(teacher: Teacher | None) -> list[AppealState]:
+def appeals_of(teacher: TeacherAsRead | None) -> list[AppealState]:
     """The teacher page's appeals (its template asks, so the teacher view stays as it is)."""
     return teacher_appeals(teacher)

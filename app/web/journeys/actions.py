@@ -12,9 +12,9 @@ from typing import Any
 
 from flask import g, url_for
 
-from app.models import Teacher
 from app.rules import Decision
 from app.services.actions import teacher_actions
+from app.services.teacher_page import TeacherAsRead
 from app.trs.gateway import TrsReading
 from app.web.context import clock
 from app.web.journeys.registry import JOURNEY_ACTIONS, JOURNEYS
@@ -32,7 +32,9 @@ class ActionsView:
     blocked: Decision | None = None  # one answer for every action: said once, not per action
 
 
-def teacher_actions_view(trn: str, teacher: Teacher | None, reading: TrsReading) -> ActionsView:
+def teacher_actions_view(
+    trn: str, teacher: TeacherAsRead | None, reading: TrsReading
+) -> ActionsView:
     """What the rules allow this person now, as links (each action's journeys, in order)."""
     actions = teacher_actions(
         teacher, reading, g.current_user.role, clock().today(), JOURNEY_ACTIONS

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.models import Extension, Teacher
+from app.models import Extension
 from app.services import extensions
 from app.services.casework import Case
+from app.services.teacher_page import TeacherAsRead
 from app.web.filters import format_date, format_terms
 from app.web.forms.journeys import (
     ChooseExtensionForm,
@@ -39,7 +40,7 @@ def _chosen(case: Case, answers: Answers) -> Extension:
     return extensions.find_extension(case, int(answers["extension_id"]))
 
 
-def _has_extensions(teacher: Teacher | None) -> bool:
+def _has_extensions(teacher: TeacherAsRead | None) -> bool:
     return bool(teacher and teacher.extensions)
 
 

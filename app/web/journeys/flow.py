@@ -18,9 +18,9 @@ from typing import Any
 
 from flask import current_app, session
 
-from app.models import Teacher
 from app.rules import Decision, MalformedChange, long_date
 from app.services.casework import Case, Outcome, Submission
+from app.services.teacher_page import TeacherAsRead
 from app.web.forms.journeys import JourneyForm
 
 Answers = dict[str, Any]
@@ -34,7 +34,7 @@ def _always(answers: Answers) -> bool:
     return True
 
 
-def _any_teacher(teacher: Teacher | None) -> bool:
+def _any_teacher(teacher: TeacherAsRead | None) -> bool:
     return True
 
 
@@ -112,7 +112,7 @@ class Journey:
     confirm: str = "Confirm"
     warning: str | None = None
     destructive: bool = False  # the confirm button is a warning button (deleting)
-    needs: Callable[[Teacher | None], bool] = _any_teacher
+    needs: Callable[[TeacherAsRead | None], bool] = _any_teacher
     """Whether the teacher has what the journey works on (an extension to change, say)."""
     seen: Callable[[Case], Mapping[str, object]] | None = None
     """What of TRS the check page shows that the save must still find (a change sent straight
