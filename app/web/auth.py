@@ -132,18 +132,29 @@ def _navigation_items() -> list[dict[str, Any]]:
     if user is None:
         return []
     items = []
-    for endpoint, text, section in NAVIGATION:
-        view = current_app.view_functions.get(endpoint)
-        if view is None or user.role not in getattr(view, "allowed_roles", {user.role}):
-            continue
+    for endpoint, href, text, section in _sections_for(user.role, request.script_root):
         count_for, words = NAVIGATION_COUNTS.get(endpoint, (None, ""))
         count = count_for(user) if count_for else 0
         if count:
             text = f"{text} ({count} {words})"
-        items.append(
-            {"href": url_for(endpoint), "text": text, "active": request.blueprint == section}
-        )
+        items.append({"href": href, "text": text, "active": request.blueprint == section})
     return items
+
+
+def _sections_for(role: str, script_root: str) -> list[tuple[str, str, str, str]]:
+    """The sections a role sees, with their addresses, worked out once for each app: every
+    signed-in page shows them, and the routes and their roles do not change while it runs."""
+    known = current_app.extensions.setdefault("navigation_sections", {})
+    sections = known.get((role, script_root))
+    if sections is None:
+        sections = [
+            (endpoint, url_for(endpoint), text, section)
+            for endpoint, text, section in NAVIGATION
+            if (view := current_app.view_functions.get(endpoint)) is not None
+            and role in getattr(view, "allowed_roles", {role})
+        ]
+        known[(role, script_root)] = sections
+    return sections
 
 
 # Anything a browser or Werkzeug might strip, fold or read as a separator before it reaches the
