@@ -2,7 +2,7 @@
 
 For each backend and page: p50, p95 and p99 of every run, the p95 ratio to the floor of every run,
 the spread between runs (highest ratio less lowest), and, for each run that measured them, the
-p95 and CPU per request against a floor loaded just before the page. Reads the newest N files in
+p95, the console's CPU and the whole machine's CPU per request against a floor loaded just before the page. Reads the newest N files in
 bench/results/ (written by web_bench.py). Run from the repo root: `python bench/summary.py [N]`.
 """
 
@@ -45,13 +45,14 @@ def main() -> None:
             )
             beside = " ".join(
                 f"{f['p95_ratio_to_floor_beside']:.2f}/{f['cpu_ratio_to_floor_beside']:.2f}"
+                f"/{f.get('machine_ratio_to_floor_beside', float('nan')):.2f}"
                 for f in figures
                 if "p95_ratio_to_floor_beside" in f
             )
             print(
                 f"  {page:<22} {times:<36} {' '.join(f'{r:.2f}' for r in ratios):<16} "
                 f"{max(ratios) - min(ratios):.2f}  {verdict:<9} "
-                f"{beside and f'beside (p95/cpu): {beside}'}"
+                f"{beside and f'beside (p95/cpu/machine): {beside}'}"
             )
     for run, name in zip(runs, files, strict=True):
         rows = run.get("delivery", {}).get("rows", {})
