@@ -63,6 +63,24 @@ def test_the_list_shows_every_account(signed_in_as, users):
     assert len(rows) == len(users)
 
 
+def test_the_list_shows_who_is_deactivated_and_the_latest_changes_first(signed_in_as, users, db):
+    admin = signed_in_as("admin")
+    target = _user(db, users["viewer"]).id
+    admin.post(f"/users/{target}/role", {"role": "caseworker"})
+    admin.post(f"/users/{target}/confirm/role", {})
+    admin.post(f"/users/{target}/confirm/deactivate", {})
+    page = admin.get("/users")
+    rows = [" ".join(r.get_text().split()) for r in page.select("tbody tr")]
+    assert f"{users['viewer']} Caseworker Deactivated" in rows
+    assert f"{users['caseworker']} Caseworker Active" in rows
+    changes = [" ".join(item.get_text().split()) for item in page.select("main ul li")]
+    assert len(changes) == 2
+    assert changes[0].endswith(f"{users['admin']} deactivated {users['viewer']}")
+    assert changes[1].endswith(
+        f"{users['admin']} changed {users['viewer']} from Viewer to Caseworker"
+    )
+
+
 def test_add_a_user(signed_in_as, users, db):
     admin = signed_in_as("admin")
     admin.post("/users/add", {"email": " New.Person@Example.gov.uk "})
