@@ -2,7 +2,8 @@
 
 For each backend and page: p50, p95 and p99 of every run, the p95 ratio to the floor of every run,
 the spread between runs (highest ratio less lowest), and, for each run that measured them, the
-p95, the console's CPU and the whole machine's CPU per request against a floor loaded just before the page. Reads the newest N files in
+p95, the console's CPU and the whole machine's CPU per request against a floor loaded just before
+the page ("nan" for a run from before the machine's CPU was measured). Reads the newest N files in
 bench/results/ (written by web_bench.py). Run from the repo root: `python bench/summary.py [N]`.
 """
 
