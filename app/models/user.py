@@ -24,7 +24,18 @@ ROLE_NAMES = {
 }
 
 
-class User(Base):
+class RoleWording:
+    """An account's role in words, for the ORM's `User` and the plain reads of an account (the
+    signed-in person, the user administration list)."""
+
+    role: str
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES[self.role]
+
+
+class User(RoleWording, Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(
@@ -48,10 +59,6 @@ class User(Base):
 
     def check_password(self, password: str) -> bool:
         return self.password_hash is not None and check_password_hash(self.password_hash, password)
-
-    @property
-    def role_name(self) -> str:
-        return ROLE_NAMES[self.role]
 
 
 class UserSession(Base):

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.models import User, UserSession
-from app.models.user import ROLE_NAMES
+from app.models.user import RoleWording
 
 # last_seen_at is written at most this often, so a page's assets do not each cost a write.
 SEEN_RESOLUTION = timedelta(seconds=60)
@@ -42,7 +42,7 @@ def start_session(session: Session, user: User, now: datetime, id_token: str | N
 
 
 @dataclass(frozen=True)
-class SignedIn:
+class SignedIn(RoleWording):
     """Who a live session belongs to, as far as a request needs to know: read with the session
     in one row of plain columns. Every signed-in request checks its session first, and building
     ORM objects for the session and its account cost a fifth of that check."""
@@ -51,10 +51,6 @@ class SignedIn:
     email: str
     role: str
     session_id: str  # the session row's id (the cookie id's digest), to end it at sign-out
-
-    @property
-    def role_name(self) -> str:
-        return ROLE_NAMES[self.role]
 
 
 @dataclass(frozen=True)

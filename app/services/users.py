@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.models import ROLES, AccountEvent, User
-from app.models.user import ROLE_NAMES
+from app.models.user import ROLE_NAMES, RoleWording
 from app.services.sessions import SignedIn, end_sessions_of
 
 # Checked when no account matches, so a wrong email takes as long as a wrong password.
@@ -249,17 +249,13 @@ def _event(
 
 
 @dataclass(frozen=True)
-class AccountOnList:
+class AccountOnList(RoleWording):
     """What the user administration list shows of an account: never its password's hash."""
 
     id: int
     email: str
     role: str
     active: bool
-
-    @property
-    def role_name(self) -> str:
-        return ROLE_NAMES[self.role]
 
 
 @dataclass(frozen=True)
